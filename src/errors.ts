@@ -1,0 +1,76 @@
+/**
+ * One catalogue of error codes. Errors are typed once, at the boundary where they
+ * happen (a parser, a config loader, a connector's HTTP layer); everything above
+ * branches on `code`, never on message text. Messages read "cannot <action>: <context>".
+ */
+export const ERROR_CODES = {
+  /** A config or rule file is missing, unreadable or invalid. Exit code 2. */
+  ECONFIG: 'ECONFIG',
+  /** A message could not be parsed; it is recorded and skipped. */
+  EPARSE: 'EPARSE',
+  /** The connector cannot do what was asked (no draft support, read-only source). */
+  EUNSUPPORTED: 'EUNSUPPORTED',
+  /** Credentials are missing, revoked or expired beyond refresh; the owner must re-authorise. */
+  EAUTH: 'EAUTH',
+  /** The provider throttled us or ran out of quota; retryable after a delay. */
+  ERATELIMIT: 'ERATELIMIT',
+  /** A transient provider or network failure; retryable. */
+  ETRANSIENT: 'ETRANSIENT',
+  /** The provider says the sync cursor is too old; a resync is needed. */
+  ECURSOR: 'ECURSOR',
+  /** A requested thing (thread, draft, alert) does not exist. */
+  ENOTFOUND: 'ENOTFOUND',
+  /** A value would corrupt a mail header (CR, LF or NUL) or is otherwise unsafe. */
+  EUNSAFE: 'EUNSAFE',
+  /** A template could not be rendered. */
+  ETEMPLATE: 'ETEMPLATE',
+  /** The user asked for something that does not make sense in the current state. */
+  EUSAGE: 'EUSAGE',
+  /** A request to a provider failed permanently. */
+  EPROVIDER: 'EPROVIDER',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class OfferwatchError extends Error {
+  readonly code: ErrorCode;
+  /** Seconds to wait before retrying, when the provider said so. */
+  retryAfter?: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OfferwatchError';
+    this.code = code;
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+  }
+}
+
+/** Where in a file a problem is: used by config and rule errors ("file:line:col key: message"). */
+export interface FileLocation {
+  file: string;
+  line?: number;
+  col?: number;
+  /** Dotted path of the offending key, e.g. `rules[3].when.subject`. */
+  key?: string;
+}
+
+export class ConfigError extends OfferwatchError {
+  readonly location: FileLocation;
+  constructor(location: FileLocation, message: string, options?: { cause?: unknown }) {
+    super('ECONFIG', formatLocated(location, message), options);
+    this.name = 'ConfigError';
+    this.location = location;
+  }
+}
+
+export function formatLocated(loc: FileLocation, message: string): string {
+  let where = loc.file;
+  if (loc.line !== undefined) where += `:${loc.line}`;
+  if (loc.line !== undefined && loc.col !== undefined) where += `:${loc.col}`;
+  return `${where}: ${loc.key ? `${loc.key}: ` : ''}${message}`;
+}
+
+export function isOfferwatchError(e: unknown, code?: ErrorCode): e is OfferwatchError {
+  return e instanceof OfferwatchError && (code === undefined || e.code === code);
+}
+
+/** Exit codes of the CLI. */
+export const EXIT = { OK: 0, FAILURE: 1, CONFIG: 2 } as const;
