@@ -1,0 +1,208 @@
+/** Compiles a rule's `when` tree into a predicate over one message in its thread. */
+import type { ThreadMessage, StageOrNone } from '../model/types.js';
+import { domainMatches, domainOf, isRobotAddress } from '../mail/addresses.js';
+import type { Condition, VarTest } from './schema.js';
+import { compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
+import { formatPath } from '../yaml/load.js';
+
+export interface MessageContext {
+  msg: ThreadMessage;
+  index: number;
+  count: number;
+  /** Stage before this message. */
+  stage: StageOrNone;
+  tags: ReadonlySet<string>;
+  vars: Readonly<Record<string, string | number | null>>;
+}
+
+/** Why a condition matched: the sentence that triggered it, when a phrase did. */
+export interface Evidence {
+  sentence: string | null;
+}
+
+export type Predicate = (ctx: MessageContext) => Evidence | null;
+
+export class ConditionError extends Error {
+  constructor(readonly path: (string | number)[], message: string) {
+    super(message);
+  }
+}
+
+const YES: Evidence = { sentence: null };
+
+export function compileCondition(c: Condition, path: (string | number)[] = []): Predicate {
+  const tests: Predicate[] = [];
+  const phrases = (key: string, list: string[]): CompiledPhrase[] =>
+    list.map((p, i) => {
+      try {
+        return compilePhrase(p);
+      } catch (e) {
+        if (e instanceof UnsafePatternError) throw new ConditionError([...path, key, i], e.message);
+        throw e;
+      }
+    });
+
+  if (c.direction) {
+    const d = c.direction;
+    tests.push((x) => (x.msg.direction === d ? YES : null));
+  }
+  if (c.from) {
+    const pats = c.from.map(senderPattern);
+    tests.push((x) => {
+      const a = x.msg.from?.address ?? '';
+      const r = x.msg.replyTo.map((r) => r.address);
+      return pats.some((p) => p(a) || r.some(p)) ? YES : null;
+    });
+  }
+  if (c.to) {
+    const pats = c.to.map(senderPattern);
+    tests.push((x) => ([...x.msg.to, ...x.msg.cc].some((t) => pats.some((p) => p(t.address) || p(t.name ?? ''))) ? YES : null));
+  }
+  if (c.fromName) {
+    const ps = phrases('fromName', c.fromName);
+    tests.push((x) => (findPhrase(ps, x.msg.from?.name ?? '') ? YES : null));
+  }
+  if (c.robotSender !== undefined) {
+    const want = c.robotSender;
+    tests.push((x) => (isRobotAddress(x.msg.from) === want ? YES : null));
+  }
+  if (c.subject) {
+    const ps = phrases('subject', c.subject);
+    tests.push((x) => evidence(findPhrase(ps, x.msg.subject)));
+  }
+  if (c.text) {
+    const ps = phrases('text', c.text);
+    tests.push((x) => evidence(findPhrase(ps, x.msg.newText)));
+  }
+  if (c.sentence) {
+    const anyP = phrases('sentence.any', c.sentence.any);
+    const noneP = phrases('sentence.none', c.sentence.none ?? []);
+    tests.push((x) => {
+      for (const sentence of sentencesOf(x.msg.newText)) {
+        const hit = findPhrase(anyP, sentence);
+        if (hit && !findPhrase(noneP, sentence)) return { sentence: hit.sentence };
+      }
+      return null;
+    });
+  }
+  if (c.fullText) {
+    const ps = phrases('fullText', c.fullText);
+    tests.push((x) => evidence(findPhrase(ps, `${x.msg.subject}\n${x.msg.text}`)));
+  }
+  if (c.attachment) {
+    const ps = phrases('attachment', c.attachment);
+    tests.push((x) => (x.msg.attachments.some((a) => findPhrase(ps, a)) ? YES : null));
+  }
+  if (c.label) {
+    const want = new Set(c.label.map((l) => l.toLowerCase()));
+    tests.push((x) => (x.msg.labels.some((l) => want.has(l.toLowerCase())) ? YES : null));
+  }
+  if (c.header) {
+    for (const [name, spec] of Object.entries(c.header)) {
+      const key = name.toLowerCase();
+      if (spec === true) tests.push((x) => (x.msg.headers[key] !== undefined ? YES : null));
+      else {
+        const ps = phrases(`header.${name}`, spec);
+        tests.push((x) => evidence(findPhrase(ps, x.msg.headers[key] ?? '')));
+      }
+    }
+  }
+  if (c.position) {
+    const pos = c.position;
+    tests.push((x) => {
+      const first = x.index === 0;
+      const last = x.index === x.count - 1;
+      const ok = pos === 'first' ? first : pos === 'last' ? last : pos === 'only' ? first && last : !first;
+      return ok ? YES : null;
+    });
+  }
+  if (c.stage) {
+    const want = new Set(c.stage);
+    tests.push((x) => (want.has(x.stage) ? YES : null));
+  }
+  if (c.tags) {
+    const want = c.tags;
+    tests.push((x) => (want.some((t) => x.tags.has(t)) ? YES : null));
+  }
+  if (c.vars) {
+    for (const [name, t] of Object.entries(c.vars)) tests.push((x) => (varMatches(x.vars[name], t) ? YES : null));
+  }
+  if (c.all) {
+    const subs = c.all.map((s, i) => compileCondition(s, [...path, 'all', i]));
+    tests.push((x) => {
+      let ev: Evidence = YES;
+      for (const s of subs) {
+        const e = s(x);
+        if (!e) return null;
+        if (!ev.sentence && e.sentence) ev = e;
+      }
+      return ev;
+    });
+  }
+  if (c.any) {
+    const subs = c.any.map((s, i) => compileCondition(s, [...path, 'any', i]));
+    tests.push((x) => {
+      for (const s of subs) {
+        const e = s(x);
+        if (e) return e;
+      }
+      return null;
+    });
+  }
+  if (c.not) {
+    const sub = compileCondition(c.not, [...path, 'not']);
+    tests.push((x) => (sub(x) ? null : YES));
+  }
+  if (tests.length === 0) throw new ConditionError(path, `empty condition at ${formatPath(path) || 'when'}`);
+  return (x) => {
+    let ev: Evidence = YES;
+    for (const t of tests) {
+      const e = t(x);
+      if (!e) return null;
+      if (!ev.sentence && e.sentence) ev = e;
+    }
+    return ev;
+  };
+}
+
+const sentenceCache = new Map<string, string[]>();
+
+/** Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). */
+export function sentencesOf(text: string): string[] {
+  let out = sentenceCache.get(text);
+  if (!out) {
+    if (sentenceCache.size > 64) sentenceCache.clear();
+    out = text.slice(0, MAX_MATCH_CHARS).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+    sentenceCache.set(text, out);
+  }
+  return out;
+}
+
+function evidence(hit: { sentence: string } | null): Evidence | null {
+  return hit ? { sentence: hit.sentence } : null;
+}
+
+/** `greenhouse-mail.io` matches that domain and its subdomains; `jobs-*@linkedin.com` is an address glob. */
+function senderPattern(p: string): (address: string) => boolean {
+  const pat = p.toLowerCase().trim();
+  if (pat.includes('@') || pat.includes('*')) {
+    const re = new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`);
+    return (a) => re.test(a.toLowerCase());
+  }
+  return (a) => a.includes('@') && domainMatches(domainOf(a), pat);
+}
+
+function varMatches(v: string | number | null | undefined, t: VarTest): boolean {
+  const present = v !== null && v !== undefined && v !== '';
+  if (t.present !== undefined && t.present !== present) return false;
+  if (!present) return t.present === false;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (t.lt !== undefined && !(n < t.lt)) return false;
+  if (t.lte !== undefined && !(n <= t.lte)) return false;
+  if (t.gt !== undefined && !(n > t.gt)) return false;
+  if (t.gte !== undefined && !(n >= t.gte)) return false;
+  const norm = (x: string | number) => String(x).toLowerCase();
+  if (t.eq !== undefined && norm(v) !== norm(t.eq)) return false;
+  if (t.in !== undefined && !t.in.map(norm).includes(norm(v))) return false;
+  return true;
+}

@@ -1,0 +1,118 @@
+/**
+ * Phrases and user regexes used by rule conditions.
+ *
+ * A phrase is plain text matched case-insensitively on word boundaries, with any run of
+ * spaces matching any whitespace, straight and curly apostrophes alike, and ` ... ` standing
+ * for a short gap of up to six words. A string written `/like this/` is a regular expression;
+ * it is checked at load time and refused when it could backtrack catastrophically.
+ */
+export interface CompiledPhrase {
+  source: string;
+  re: RegExp;
+}
+
+/** Longest text a phrase is run against; longer texts are cut (bounds the work per message). */
+export const MAX_MATCH_CHARS = 50_000;
+const MAX_REGEX_LENGTH = 400;
+
+export class UnsafePatternError extends Error {}
+
+export function compilePhrase(source: string): CompiledPhrase {
+  const m = /^\/(.+)\/([imsu]*)$/s.exec(source);
+  if (m) {
+    checkSafeRegex(m[1]!);
+    const flags = new Set(['i', 'u', ...m[2]!.split('')]);
+    flags.delete('g');
+    let re: RegExp;
+    try {
+      re = new RegExp(m[1]!, [...flags].join(''));
+    } catch (e) {
+      throw new UnsafePatternError(`invalid regular expression: ${(e as Error).message}`);
+    }
+    return { source, re };
+  }
+  const text = source.trim();
+  if (!text) throw new UnsafePatternError('empty phrase');
+  const parts = text.split(/\s+\.\.\.\s+/).map((part) =>
+    part
+      .split(/\s+/)
+      .map((w) => escapeRegex(w).replace(/['’]/g, "['’]"))
+      .join('\\s+'),
+  );
+  let body = parts.join('(?:\\s+[^\\s.!?]+){0,6}?\\s+');
+  if (/^[\p{L}\p{N}]/u.test(text)) body = `(?<![\\p{L}\\p{N}])${body}`;
+  if (/[\p{L}\p{N}]$/u.test(text)) body = `${body}(?![\\p{L}\\p{N}])`;
+  return { source, re: new RegExp(body, 'iu') };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Refuses patterns whose matching time can explode: back-references, and quantified
+ * groups that themselves contain a quantifier or an alternation (`(a+)+`, `(a|ab)*`).
+ */
+export function checkSafeRegex(pattern: string): void {
+  if (pattern.length > MAX_REGEX_LENGTH) throw new UnsafePatternError(`regular expression longer than ${MAX_REGEX_LENGTH} characters`);
+  if (/\\[1-9]|\\k</.test(pattern)) throw new UnsafePatternError('back-references are not allowed');
+  // Scan groups: for each group remember whether it contains a quantifier or alternation.
+  const stack: { risky: boolean }[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') { inClass = true; continue; }
+    if (c === '(') { stack.push({ risky: false }); continue; }
+    if (c === '|' && stack.length) { stack[stack.length - 1]!.risky = true; continue; }
+    if (isQuantifierAt(pattern, i) && stack.length) stack[stack.length - 1]!.risky = true;
+    if (c === ')') {
+      const g = stack.pop();
+      if (!g) throw new UnsafePatternError('unbalanced parenthesis');
+      const next = i + 1;
+      if (g.risky && isUnboundedQuantifierAt(pattern, next)) {
+        throw new UnsafePatternError('a repeated group may not contain another repetition or an alternation (catastrophic backtracking)');
+      }
+      if (g.risky && stack.length) stack[stack.length - 1]!.risky = true;
+    }
+  }
+}
+
+function isQuantifierAt(p: string, i: number): boolean {
+  const c = p[i];
+  return c === '*' || c === '+' || c === '?' ? p[i - 1] !== '(' : c === '{' && /^\{\d+(,\d*)?\}/.test(p.slice(i));
+}
+
+function isUnboundedQuantifierAt(p: string, i: number): boolean {
+  const c = p[i];
+  if (c === '*' || c === '+') return true;
+  const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i));
+  if (!m) return false;
+  if (m[2] === undefined) return Number(m[1]) > 1;
+  return m[3] === '' || Number(m[3]) > 1;
+}
+
+export interface PhraseHit {
+  phrase: string;
+  /** The sentence around the match, for `explain`. */
+  sentence: string;
+}
+
+export function findPhrase(phrases: CompiledPhrase[], text: string): PhraseHit | null {
+  const hay = text.length > MAX_MATCH_CHARS ? text.slice(0, MAX_MATCH_CHARS) : text;
+  for (const p of phrases) {
+    const m = p.re.exec(hay);
+    if (m) return { phrase: p.source, sentence: sentenceAround(hay, m.index, m[0].length) };
+  }
+  return null;
+}
+
+export function sentenceAround(text: string, start: number, len: number): string {
+  let a = start;
+  while (a > 0 && !/[.!?\n]/.test(text[a - 1]!) && start - a < 200) a--;
+  let b = start + len;
+  while (b < text.length && !/[.!?\n]/.test(text[b]!) && b - start < 300) b++;
+  if (b < text.length && /[.!?]/.test(text[b]!)) b++;
+  return text.slice(a, b).replace(/\s+/g, ' ').trim();
+}
