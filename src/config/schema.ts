@@ -1,0 +1,67 @@
+/** The owner's config file, `version: 1`, parsed strictly: unknown keys are errors. */
+import { z } from 'zod';
+import { STAGES } from '../model/types.js';
+import { durationSchema, ruleSchema, ruleTestSchema, stringList } from '../rules/schema.js';
+import { channelConfigSchema } from '../alerts/channels.js';
+import { gmailSourceSchema } from '../connectors/gmail/config.js';
+import { responseRuleSchema } from '../respond/schema.js';
+
+export const mboxSourceSchema = z.strictObject({
+  type: z.literal('mbox'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'source names are letters, digits, - and _'),
+  /** A Google Takeout (or any mboxrd/mboxo) file; read-only. */
+  path: z.string().min(1),
+});
+
+export const sourceSchema = z.discriminatedUnion('type', [mboxSourceSchema, gmailSourceSchema]);
+
+const deadlineShape = Object.fromEntries(STAGES.map((s) => [s, durationSchema.optional()])) as Record<(typeof STAGES)[number], z.ZodOptional<typeof durationSchema>>;
+
+export const configSchema = z.strictObject({
+  version: z.literal(1),
+  owner: z.strictObject({
+    name: z.string().min(1).optional(),
+    /** Every address the owner sends from; the first is used as the From of drafts. */
+    addresses: stringList,
+    /** Sign-off used in drafts, e.g. "Jordan Okafor". Defaults to the owner's name. */
+    signature: z.string().optional(),
+  }),
+  sources: z.array(sourceSchema).min(1),
+  state: z
+    .strictObject({
+      /** Directory for the database, drafts and tokens (created 0700). */
+      dir: z.string().min(1).optional(),
+    })
+    .default({}),
+  deadlines: z.strictObject({ ...deadlineShape, default: durationSchema.optional() }).default({}),
+  rules: z
+    .strictObject({
+      /** Extra rule files, layered over the built-in rules. */
+      files: z.array(z.string().min(1)).default([]),
+      /** Personal rules written inline; they come before (and can replace) built-in ones. */
+      personal: z.array(ruleSchema).default([]),
+      tests: z.array(ruleTestSchema).default([]),
+      /** Built-in rule names to switch off. */
+      disable: z.array(z.string()).default([]),
+    })
+    .default({ files: [], personal: [], tests: [], disable: [] }),
+  responses: z.array(responseRuleSchema).default([]),
+  alerts: z
+    .strictObject({
+      channels: z.array(channelConfigSchema).default([{ type: 'terminal' }]),
+      /** Cron expression for a daily digest of the board, e.g. "0 8 * * *"; off when absent. */
+      digest: z.string().optional(),
+    })
+    .default({ channels: [{ type: 'terminal' }] }),
+  drafts: z
+    .strictObject({
+      /** Save proposals straight into the mailbox as drafts (still never sent). */
+      autoSave: z.boolean().default(false),
+    })
+    .default({ autoSave: false }),
+  /** Cron expression for `offerwatch run`. */
+  schedule: z.string().default('*/15 * * * *'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SourceConfig = z.output<typeof sourceSchema>;

@@ -1,0 +1,115 @@
+/**
+ * One cycle, start to end: sync every source (each batch and its cursor in one transaction),
+ * classify the threads that changed, raise or clear alerts, and propose drafts.
+ * Every step reads its inputs from state, so a cycle killed anywhere converges on the next run.
+ */
+import type { Connector, CandidateFilter } from '../connectors/port.js';
+import type { Store, Proposal, AlertRow } from '../store/index.js';
+import type { RuleSet } from '../rules/load.js';
+import type { Clock } from '../clock.js';
+import { classifyThread, type DeadlinePolicy, type ThreadVerdict } from '../classify/classify.js';
+import type { AlertChannel } from '../alerts/types.js';
+import type { TemplateSet } from '../drafts/templates.js';
+import type { ResponseRule } from '../respond/schema.js';
+import { isOfferwatchError } from '../errors.js';
+import { updateAlerts } from './alerting.js';
+import { proposeDrafts } from './proposing.js';
+import type { OwnerProfile } from '../respond/propose.js';
+
+export interface CycleContext {
+  store: Store;
+  connectors: Connector[];
+  rules: RuleSet;
+  /** Hash of everything classification depends on besides the messages (rules, owner, deadlines). */
+  fingerprint: string;
+  owner: OwnerProfile;
+  deadlines: DeadlinePolicy;
+  filter: CandidateFilter;
+  channels: AlertChannel[];
+  responses: ResponseRule[];
+  templates: TemplateSet;
+  autoSave: boolean;
+  clock: Clock;
+  log: (line: string) => void;
+  onProgress?: (source: string, done: number, total: number | null) => void;
+}
+
+export interface SourceReport {
+  name: string;
+  added: number;
+  unchanged: number;
+  failures: number;
+  error: string | null;
+}
+
+export interface CycleReport {
+  sources: SourceReport[];
+  classified: number;
+  raised: AlertRow[];
+  cleared: number;
+  proposed: Proposal[];
+  saved: Proposal[];
+}
+
+export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Promise<SourceReport[]> {
+  const reports: SourceReport[] = [];
+  const tracked = new Map<string, Set<string>>();
+  for (const v of ctx.store.threads.list(ctx.clock.now())) {
+    const set = tracked.get(v.source) ?? new Set<string>();
+    set.add(v.threadId);
+    tracked.set(v.source, set);
+  }
+  for (const c of ctx.connectors) {
+    const rep: SourceReport = { name: c.name, added: 0, unchanged: 0, failures: 0, error: null };
+    reports.push(rep);
+    try {
+      const cursor = ctx.store.messages.getCursor(c.name);
+      const batches = c.reader.sync(cursor, {
+        now: ctx.clock.now(),
+        filter: ctx.filter,
+        trackedThreadIds: tracked.get(c.name) ?? new Set(),
+        signal,
+        onProgress: ctx.onProgress ? (d, t) => ctx.onProgress!(c.name, d, t) : undefined,
+      });
+      for await (const batch of batches) {
+        const r = ctx.store.messages.ingest(c.name, batch, ctx.owner, ctx.clock.now());
+        rep.added += r.added;
+        rep.unchanged += r.unchanged;
+        rep.failures += r.failures;
+        if (signal?.aborted) break;
+      }
+    } catch (e) {
+      // One source failing (revoked token, provider outage) must not stop the others.
+      rep.error = isOfferwatchError(e) ? e.message : `cannot sync ${c.name}: ${(e as Error).message}`;
+      ctx.log(rep.error);
+    }
+  }
+  return reports;
+}
+
+export function classifyChanged(ctx: CycleContext): number {
+  const { store } = ctx;
+  if (store.meta('fingerprint') !== ctx.fingerprint) {
+    store.threads.markAllDirty();
+    store.setMeta('fingerprint', ctx.fingerprint);
+  }
+  const now = ctx.clock.now();
+  let n = 0;
+  for (const ref of store.threads.dirty()) {
+    const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
+    if (!thread) continue;
+    store.threads.save(classifyThread(thread, ctx.rules, ctx.deadlines, now), ctx.fingerprint);
+    n++;
+  }
+  return n;
+}
+
+export async function runCycle(ctx: CycleContext, signal?: AbortSignal): Promise<CycleReport> {
+  const sources = await syncSources(ctx, signal);
+  const classified = classifyChanged(ctx);
+  const now = ctx.clock.now();
+  const verdicts: ThreadVerdict[] = ctx.store.threads.list(now);
+  const proposals = await proposeDrafts(ctx, verdicts, now);
+  const alerts = await updateAlerts(ctx, verdicts, now);
+  return { sources, classified, raised: alerts.raised, cleared: alerts.cleared, proposed: proposals.proposed, saved: proposals.saved };
+}

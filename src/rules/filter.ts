@@ -1,0 +1,49 @@
+/**
+ * The candidate filter connectors use to decide what is worth fetching in full: the same
+ * rules, run over a message's cheap metadata (sender, subject, snippet).
+ */
+import type { CandidateFilter, MessageMeta } from '../connectors/port.js';
+import type { RuleSet } from './load.js';
+import { evaluateThread } from './engine.js';
+import { domainMatches, domainOf } from '../mail/addresses.js';
+import type { MailThread } from '../model/types.js';
+
+/** Phrases for provider search queries: short, typical of the other side's mail about a job. */
+export const SEARCH_PHRASES = [
+  'your application',
+  'thank you for applying',
+  'interview',
+  'phone screen',
+  'offer letter',
+  'job offer',
+  'recruiter',
+  'candidate',
+  'hiring manager',
+  'position',
+];
+
+const LOOSE = /\b(application|applying|applied|interview|screen|offer|position|role|recruit\w*|hiring|candidate|assessment|onsite|take-home|withdraw\w*|opportunity)\b/i;
+
+export function candidateFilter(rules: RuleSet): CandidateFilter {
+  const domains = rules.senderDomains;
+  return {
+    senderDomains: domains,
+    phrases: SEARCH_PHRASES,
+    isCandidate(meta: MessageMeta): boolean {
+      const addr = meta.from?.address ?? '';
+      if (addr && domains.some((d) => domainMatches(domainOf(addr), d))) return true;
+      const thread: MailThread = {
+        id: 'meta',
+        source: 'filter',
+        messages: [{
+          id: 'meta', threadId: null, messageId: null, inReplyTo: null, references: [], date: new Date(0).toISOString(),
+          from: meta.from, replyTo: [], to: [], cc: [], subject: meta.subject, text: meta.snippet, newText: meta.snippet,
+          headers: {}, labels: meta.labels, attachments: [], contentHash: '', direction: 'in',
+        }],
+      };
+      const ev = evaluateThread(thread, rules);
+      if (ev.messages[0]!.ignored) return false;
+      return ev.stage !== 'none' || LOOSE.test(`${meta.subject} ${meta.snippet}`);
+    },
+  };
+}

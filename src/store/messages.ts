@@ -1,0 +1,95 @@
+/** Messages, sync cursors and parse failures. A batch and its cursor are written in one transaction. */
+import type { DB } from './db.js';
+import type { MailMessage, MailThread, MessageFailure, Owner } from '../model/types.js';
+import type { SyncBatch } from '../connectors/port.js';
+import { subjectKey, toThread } from '../pipeline/threading.js';
+import { createHash } from 'node:crypto';
+
+export interface IngestResult {
+  added: number;
+  unchanged: number;
+  failures: number;
+  threads: Set<string>;
+}
+
+export class MessageStore {
+  constructor(private readonly db: DB) {}
+
+  getCursor(source: string): string | null {
+    const row = this.db.prepare('SELECT cursor FROM sources WHERE name = ?').get(source) as { cursor: string | null } | undefined;
+    return row?.cursor ?? null;
+  }
+
+  /** Stores a batch, resolves thread ids, marks touched threads dirty and advances the cursor — atomically. */
+  ingest(source: string, batch: SyncBatch, owner: Owner, now: Date): IngestResult {
+    const res: IngestResult = { added: 0, unchanged: 0, failures: 0, threads: new Set() };
+    const existing = this.db.prepare('SELECT content_hash, thread_id FROM messages WHERE source = ? AND id = ?');
+    const byMessageId = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND message_id = ? LIMIT 1');
+    const bySubject = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND subject_key = ? AND date >= ? ORDER BY date DESC LIMIT 1');
+    const insert = this.db.prepare(
+      `INSERT INTO messages (source, id, thread_id, message_id, subject_key, date, content_hash, data)
+       VALUES (@source, @id, @thread_id, @message_id, @subject_key, @date, @content_hash, @data)
+       ON CONFLICT (source, id) DO UPDATE SET thread_id = excluded.thread_id, content_hash = excluded.content_hash, data = excluded.data, date = excluded.date`,
+    );
+    const touch = this.db.prepare(
+      `INSERT INTO threads (source, id, dirty) VALUES (?, ?, 1) ON CONFLICT (source, id) DO UPDATE SET dirty = 1`,
+    );
+    const fail = this.db.prepare(
+      `INSERT INTO failures (source, ref, reason, content_hash, seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (source, ref) DO UPDATE SET reason = excluded.reason, content_hash = excluded.content_hash`,
+    );
+    const cursor = this.db.prepare(
+      `INSERT INTO sources (name, cursor, synced_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at`,
+    );
+    this.db.transaction(() => {
+      for (const m of batch.messages) {
+        const prior = existing.get(source, m.id) as { content_hash: string; thread_id: string } | undefined;
+        if (prior && prior.content_hash === m.contentHash && (!m.threadId || m.threadId === prior.thread_id)) {
+          res.unchanged++;
+          continue;
+        }
+        const sk = subjectKey(m, owner);
+        let tid = m.threadId ?? prior?.thread_id ?? null;
+        if (!tid) {
+          for (const ref of [m.inReplyTo, ...[...m.references].reverse()]) {
+            if (!ref) continue;
+            const hit = byMessageId.get(source, ref) as { thread_id: string } | undefined;
+            if (hit) { tid = hit.thread_id; break; }
+          }
+        }
+        if (!tid) {
+          const since = new Date(Date.parse(m.date) - 90 * 86_400_000).toISOString();
+          const hit = bySubject.get(source, sk, since) as { thread_id: string } | undefined;
+          tid = hit?.thread_id ?? `m:${createHash('sha256').update(m.messageId ?? m.id).digest('hex').slice(0, 16)}`;
+        }
+        insert.run({ source, id: m.id, thread_id: tid, message_id: m.messageId, subject_key: sk, date: m.date, content_hash: m.contentHash, data: JSON.stringify(m) });
+        touch.run(source, tid);
+        res.threads.add(tid);
+        res.added++;
+      }
+      for (const f of batch.failures) {
+        fail.run(source, f.ref, f.reason, f.contentHash, now.toISOString());
+        res.failures++;
+      }
+      cursor.run(source, batch.cursor, now.toISOString());
+    })();
+    return res;
+  }
+
+  loadThread(source: string, threadId: string, owner: Owner): MailThread | null {
+    const rows = this.db.prepare('SELECT data FROM messages WHERE source = ? AND thread_id = ?').all(source, threadId) as { data: string }[];
+    if (rows.length === 0) return null;
+    return toThread(threadId, source, rows.map((r) => JSON.parse(r.data) as MailMessage), owner);
+  }
+
+  failures(source?: string): MessageFailure[] {
+    const rows = (source
+      ? this.db.prepare('SELECT ref, reason, content_hash FROM failures WHERE source = ? ORDER BY ref').all(source)
+      : this.db.prepare('SELECT ref, reason, content_hash FROM failures ORDER BY source, ref').all()) as { ref: string; reason: string; content_hash: string | null }[];
+    return rows.map((r) => ({ ref: r.ref, reason: r.reason, contentHash: r.content_hash }));
+  }
+
+  countMessages(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+  }
+}

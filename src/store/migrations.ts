@@ -1,0 +1,119 @@
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a shipped one. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE sources (
+    name TEXT PRIMARY KEY,
+    cursor TEXT,
+    synced_at TEXT
+  );
+  CREATE TABLE messages (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    message_id TEXT,
+    subject_key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+  );
+  CREATE INDEX messages_thread ON messages (source, thread_id);
+  CREATE INDEX messages_message_id ON messages (source, message_id);
+  CREATE INDEX messages_subject ON messages (source, subject_key);
+  CREATE TABLE failures (
+    source TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    content_hash TEXT,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (source, ref)
+  );
+  CREATE TABLE threads (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    stage TEXT NOT NULL DEFAULT 'none',
+    tracked INTEGER NOT NULL DEFAULT 0,
+    awaiting INTEGER NOT NULL DEFAULT 0,
+    waiting_since TEXT,
+    due_at TEXT,
+    last_message_at TEXT,
+    subject TEXT,
+    company TEXT,
+    role TEXT,
+    contact TEXT,
+    verdict TEXT,
+    classified_with TEXT,
+    PRIMARY KEY (source, id)
+  );
+  CREATE INDEX threads_dirty ON threads (dirty) WHERE dirty = 1;
+  CREATE TABLE stage_history (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    from_stage TEXT NOT NULL,
+    to_stage TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    sentence TEXT,
+    PRIMARY KEY (source, thread_id, seq)
+  );
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    delivered INTEGER NOT NULL DEFAULT 0,
+    cleared_at TEXT,
+    cleared_reason TEXT,
+    UNIQUE (source, thread_id, due_at)
+  );
+  CREATE TABLE snoozes (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    until TEXT NOT NULL,
+    PRIMARY KEY (source, thread_id)
+  );
+  CREATE TABLE attention (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    PRIMARY KEY (source, thread_id)
+  );
+  CREATE TABLE decisions (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT,
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (source, thread_id)
+  );
+  CREATE TABLE proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT,
+    template_id TEXT NOT NULL,
+    rule TEXT,
+    status TEXT NOT NULL,
+    to_json TEXT,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    needs_edit TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    draft_id TEXT,
+    draft_location TEXT
+  );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
