@@ -10,6 +10,8 @@ import { extractFacts } from './extract.js';
 /** Reply deadlines per stage, in milliseconds. */
 export type DeadlinePolicy = Partial<Record<Stage, number>> & { default: number };
 
+const OPEN = new Set<StageOrNone>(['applied', 'interviewing', 'offer']);
+
 export const DEFAULT_DEADLINES: DeadlinePolicy = {
   offer: 48 * 3_600_000,
   interviewing: 24 * 3_600_000,
@@ -24,6 +26,8 @@ export interface ThreadVerdict {
   stage: StageOrNone;
   tracked: boolean;
   awaitingReply: boolean;
+  /** Who has the next move: the owner, the other side, or nobody (the process ended). */
+  waitingOn: 'you' | 'them' | 'nobody';
   stale: boolean;
   waitingSince: string | null;
   dueAt: string | null;
@@ -71,6 +75,7 @@ export function classifyThread(thread: MailThread, rules: RuleSet, deadlines: De
     stage: ev.stage,
     tracked,
     awaitingReply: awaiting,
+    waitingOn: awaiting ? 'you' : OPEN.has(ev.stage) ? 'them' : 'nobody',
     stale,
     waitingSince,
     dueAt,

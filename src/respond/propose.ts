@@ -57,7 +57,11 @@ export interface ProposalRequest {
 
 export function buildProposal(req: ProposalRequest): NewProposal {
   const { thread, verdict, owner, templates, decision, reason } = req;
-  const template = req.templateId ? templates.get(req.templateId) : templates.choose(decision, reason ?? undefined, verdict.stage);
+  // Saying no before any offer is a withdrawal; after an acceptance it is a rescinded acceptance.
+  const effective: Decision = decision === 'decline' && (verdict.stage === 'applied' || verdict.stage === 'interviewing') ? 'withdraw' : decision === 'decline' && verdict.stage === 'accepted' ? 'rescind' : decision;
+  const template = req.templateId
+    ? templates.get(req.templateId)
+    : (templates.choose(effective, reason ?? undefined, verdict.stage) ?? templates.choose(effective, reason ?? undefined));
   if (!template) {
     const what = req.templateId ? `template "${req.templateId}" does not exist` : `no template fits ${decision}${reason ? ` (${reason})` : ''} at stage ${verdict.stage}`;
     throw new OfferwatchError('ETEMPLATE', `cannot propose a draft for thread ${thread.id}: ${what}`);

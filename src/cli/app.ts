@@ -1,0 +1,122 @@
+/**
+ * Wiring: from a config (or the flags of `scan`) to a ready cycle context — state, connectors,
+ * rules, templates, alert channels. The only place that knows every part.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { AttentionMarker, Connector } from '../connectors/port.js';
+import type { Owner } from '../model/types.js';
+import type { DeadlinePolicy } from '../classify/classify.js';
+import { Store } from '../store/index.js';
+import { buildRuleSet, readRuleDir, readRuleFile, type RuleSet, type RuleSource } from '../rules/load.js';
+import { candidateFilter } from '../rules/filter.js';
+import { loadTemplates } from '../drafts/templates.js';
+import { buildChannels, mailboxLabel, type ChannelConfig } from '../alerts/channels.js';
+import { createMboxConnector } from '../connectors/mbox/index.js';
+import { createGmailConnector } from '../connectors/gmail/index.js';
+import type { SourceConfig } from '../config/schema.js';
+import type { ResponseRule } from '../respond/schema.js';
+import type { CycleContext } from '../pipeline/cycle.js';
+import { BUILTIN_RULES_DIR, TEMPLATES_DIR } from '../paths.js';
+import { ensurePrivateDir } from '../util/secure-fs.js';
+
+export interface AppSpec {
+  owner: Owner & { signature: string | null };
+  sources: SourceConfig[];
+  /** Directory for state, drafts and tokens; null keeps everything in memory (scan). */
+  stateDir: string | null;
+  deadlines: DeadlinePolicy;
+  /** Personal rule sources layered over the built-in ones. */
+  ruleSources: RuleSource[];
+  disabledRules: string[];
+  responses: ResponseRule[];
+  channels: ChannelConfig[];
+  autoSave: boolean;
+  resolvePath: (p: string) => string;
+}
+
+export interface App {
+  ctx: CycleContext;
+  store: Store;
+  spec: AppSpec;
+  close(): Promise<void>;
+}
+
+export function loadRules(personal: RuleSource[], disabled: string[] = []): RuleSet {
+  return buildRuleSet([...personal, ...readRuleDir(BUILTIN_RULES_DIR)], disabled);
+}
+
+export function ruleSourcesFromFiles(files: string[]): RuleSource[] {
+  return files.map((f) => readRuleFile(f, true));
+}
+
+function fingerprintOf(spec: AppSpec, sources: RuleSource[]): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ owner: spec.owner.addresses, deadlines: spec.deadlines, disabled: spec.disabledRules }));
+  for (const s of sources) h.update(JSON.stringify(s.parsed.value.rules));
+  h.update(JSON.stringify(readRuleDir(BUILTIN_RULES_DIR).map((s) => s.parsed.value.rules)));
+  return h.digest('hex');
+}
+
+/** A marker for sources that cannot label mail themselves (mbox): kept in state. */
+function stateMarker(store: Store, source: string, clock: Clock): AttentionMarker {
+  return {
+    async setNeedsReply(threadId, on) {
+      store.alerts.setAttention({ source, id: threadId }, on, clock.now());
+    },
+  };
+}
+
+export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: string) => void; write: (line: string) => void }): Promise<App> {
+  const rules = loadRules(spec.ruleSources, spec.disabledRules);
+  const templates = loadTemplates(TEMPLATES_DIR);
+  if (spec.stateDir) ensurePrivateDir(spec.stateDir);
+  const store = Store.open(spec.stateDir ? join(spec.stateDir, 'offerwatch.db') : ':memory:');
+  const draftsDir = spec.stateDir ? join(spec.stateDir, 'drafts') : join(process.cwd(), '.offerwatch', 'drafts');
+  const label = mailboxLabel(spec.channels);
+  const connectors: Connector[] = [];
+  const markers = new Map<string, AttentionMarker>();
+  try {
+    for (const s of spec.sources) {
+      if (s.type === 'mbox') {
+        const c = createMboxConnector({ name: s.name, path: spec.resolvePath(s.path), draftsDir: join(draftsDir, s.name) });
+        connectors.push(c);
+        markers.set(s.name, stateMarker(store, s.name, deps.clock));
+      } else {
+        const cfg = label && !s.replyDueLabel ? { ...s, replyDueLabel: label } : s;
+        const c = await createGmailConnector(cfg, { stateDir: spec.stateDir ?? join(process.cwd(), '.offerwatch'), log: deps.log, clock: deps.clock });
+        connectors.push(c);
+        if (c.attention) markers.set(s.name, c.attention);
+      }
+    }
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  const channels = buildChannels(spec.channels, { write: deps.write, markers });
+  const ctx: CycleContext = {
+    store,
+    connectors,
+    rules,
+    fingerprint: fingerprintOf(spec, spec.ruleSources),
+    owner: spec.owner,
+    deadlines: spec.deadlines,
+    filter: candidateFilter(rules),
+    channels,
+    responses: spec.responses,
+    templates,
+    autoSave: spec.autoSave,
+    clock: deps.clock,
+    log: deps.log,
+  };
+  return {
+    ctx,
+    store,
+    spec,
+    async close() {
+      for (const c of connectors) await c.close?.();
+      store.close();
+    },
+  };
+}

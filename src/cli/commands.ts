@@ -1,0 +1,435 @@
+/** The subcommands. Each resolves its inputs, calls the parts, and prints. */
+import { Command, Option } from 'commander';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import cron from 'node-cron';
+import { EXIT, OfferwatchError } from '../errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { DEFAULT_DEADLINES } from '../classify/classify.js';
+import { openApp, loadRules, ruleSourcesFromFiles, type App, type AppSpec } from './app.js';
+import { runCycle, syncSources, classifyChanged, type CycleReport } from '../pipeline/cycle.js';
+import { updateAlerts, alertOf } from '../pipeline/alerting.js';
+import { proposeOne } from '../pipeline/proposing.js';
+import { saveProposal } from '../respond/save.js';
+import { runRuleTests } from '../rules/selftest.js';
+import { Store, DECISIONS, type Decision, type ThreadRef } from '../store/index.js';
+import { parseSnooze } from '../alerts/snooze.js';
+import { formatAlert, formatDigest } from '../alerts/format.js';
+import { deliverText } from '../alerts/channels.js';
+import { authorizeGmail } from '../connectors/gmail/index.js';
+import { placeholderFor } from '../drafts/templates.js';
+import { parseAddress } from '../rules/selftest.js';
+import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
+import { clockFrom, type GlobalOptions, type Io } from './main.js';
+import { DEMO_DIR } from '../paths.js';
+import type { ThreadVerdict } from '../classify/classify.js';
+import type { Stage } from '../model/types.js';
+
+type Cmd = Command & { exitCodeValue?: number };
+
+function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function specFromConfig(loaded: LoadedConfig): AppSpec {
+  const c = loaded.config;
+  return {
+    owner: { ...loaded.owner, signature: c.owner.signature ?? null },
+    sources: c.sources,
+    stateDir: loaded.stateDir,
+    deadlines: loaded.deadlines,
+    ruleSources: [loaded.personalRules, ...ruleSourcesFromFiles(loaded.ruleFiles)],
+    disabledRules: c.rules.disable,
+    responses: c.responses,
+    channels: c.alerts.channels,
+    autoSave: c.drafts.autoSave,
+    resolvePath: loaded.resolvePath,
+  };
+}
+
+async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
+  const g = globals(cmd);
+  const loaded = loadConfig(g.config);
+  const clock = clockFrom(g.now);
+  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
+  try {
+    return await fn(app, loaded);
+  } finally {
+    await app.close();
+  }
+}
+
+function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded: LoadedConfig) => T): T {
+  const g = globals(cmd);
+  const loaded = loadConfig(g.config);
+  const store = Store.open(join(loaded.stateDir, 'offerwatch.db'));
+  try {
+    return fn(store, clockFrom(g.now).now(), loaded);
+  } finally {
+    store.close();
+  }
+}
+
+function findThread(store: Store, spec: string): ThreadRef {
+  const hits = store.threads.find(spec);
+  if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
+  if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
+  return hits[0]!;
+}
+
+function proposalId(s: string): number {
+  const n = Number(s.replace(/^#/, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new OfferwatchError('EUSAGE', `cannot find draft ${s}: expected a number such as 12`);
+  return n;
+}
+
+function printReport(io: Io, r: CycleReport): void {
+  for (const s of r.sources) {
+    io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
+  }
+}
+
+export function registerCommands(program: Command, io: Io): void {
+  program
+    .command('scan')
+    .description('Run one cycle over a mailbox file with no config and print the tracked threads')
+    .requiredOption('--source <spec>', 'the mailbox, as mbox:PATH (a Google Takeout .mbox file)')
+    .requiredOption('--me <addresses>', 'your address and aliases, comma-separated')
+    .option('--json', 'print a JSON array, one object per thread')
+    .option('--all', 'include threads that are not about your job search (stage none)')
+    .option('--rules <files...>', 'personal rule files layered over the built-in rules')
+    .action(async (opts: { source: string; me: string; json?: boolean; all?: boolean; rules?: string[] }, cmd: Cmd) => {
+      const m = /^mbox:(.+)$/.exec(opts.source);
+      if (!m) throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads mbox:PATH; Gmail and Outlook sources need a config file (offerwatch once)`);
+      const path = resolve(m[1]!);
+      if (!existsSync(path)) throw new OfferwatchError('ENOTFOUND', `cannot scan ${path}: the file does not exist`);
+      const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+      const clock = clockFrom(globals(cmd).now);
+      const spec: AppSpec = {
+        owner: { name: null, addresses, signature: null },
+        sources: [{ type: 'mbox', name: 'mbox', path }],
+        stateDir: null,
+        deadlines: DEFAULT_DEADLINES,
+        ruleSources: ruleSourcesFromFiles(opts.rules ?? []),
+        disabledRules: [],
+        responses: [],
+        channels: [],
+        autoSave: false,
+        resolvePath: (p) => resolve(p),
+      };
+      const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {} });
+      try {
+        const reports = await syncSources(app.ctx);
+        classifyChanged(app.ctx);
+        const failed = reports.find((r) => r.error);
+        if (failed) throw new OfferwatchError('EPROVIDER', failed.error!);
+        const verdicts = app.store.threads.list(clock.now(), { all: opts.all });
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        else io.out(`${renderBoard(verdicts, clock.now(), { skipped: reports[0]!.failures })}\n`);
+      } finally {
+        await app.close();
+      }
+    });
+
+  program
+    .command('once')
+    .description('Run one cycle with your config: sync, classify, alert, propose drafts; then print the board')
+    .option('--json', 'print the board as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const report = await runCycle(app.ctx);
+        printReport(io, report);
+        const now = app.ctx.clock.now();
+        const verdicts = app.store.threads.list(now);
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        else {
+          io.out(`${renderBoard(verdicts, now, { skipped: app.store.messages.failures().length })}\n`);
+          const pending = app.store.proposals.list('pending');
+          if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
+        }
+        if (report.sources.some((s) => s.error)) cmd.exitCodeValue = EXIT.FAILURE;
+      });
+    });
+
+  program
+    .command('run')
+    .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time; stops on SIGINT/SIGTERM')
+    .action(async (_opts: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (app, loaded) => {
+        const schedule = loaded.config.schedule;
+        if (!cron.validate(schedule)) throw new OfferwatchError('EUSAGE', `cannot start: schedule "${schedule}" in ${loaded.file} is not a cron expression`);
+        let running: Promise<unknown> | null = null;
+        const controller = new AbortController();
+        const cycle = () => {
+          if (running) {
+            io.err('previous cycle still running; skipping this tick\n');
+            return;
+          }
+          running = runCycle(app.ctx, controller.signal)
+            .then((r) => printReport(io, r))
+            .catch((e: Error) => io.err(`cycle failed: ${e.message}\n`))
+            .finally(() => { running = null; });
+        };
+        const tasks = [cron.schedule(schedule, cycle, { noOverlap: true })];
+        const digest = loaded.config.alerts.digest;
+        if (digest) {
+          if (!cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
+          tasks.push(cron.schedule(digest, () => {
+            const now = app.ctx.clock.now();
+            const text = formatDigest(app.store.threads.list(now).map(digestRow), now);
+            void deliverText(app.ctx.channels, text, (l) => io.err(`${l}\n`));
+          }));
+        }
+        io.err(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.\n`);
+        cycle();
+        await new Promise<void>((resolveStop) => {
+          const stop = () => {
+            io.err('stopping…\n');
+            controller.abort();
+            for (const t of tasks) void t.stop();
+            void Promise.resolve(running).finally(() => resolveStop());
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      });
+    });
+
+  program
+    .command('status')
+    .description('Show the board from state: threads grouped by stage, overdue first')
+    .option('--json', 'print JSON')
+    .option('--failures', 'list the messages that could not be read, with the reason')
+    .action((opts: { json?: boolean; failures?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        if (opts.failures) {
+          const f = store.messages.failures();
+          io.out(f.length ? `${f.map((x) => `${x.ref}: ${x.reason}`).join('\n')}\n` : 'No unreadable messages.\n');
+          return;
+        }
+        const verdicts = store.threads.list(now);
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        else io.out(`${renderBoard(verdicts, now, { skipped: store.messages.failures().length })}\n`);
+      });
+    });
+
+  program
+    .command('explain')
+    .description("Show a thread's stage history: for each change, the rule that fired and the sentence that triggered it")
+    .argument('<thread>', 'thread id (source:id, or an unambiguous prefix)')
+    .action((spec: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const ref = findThread(store, spec);
+        const v = store.threads.get(ref, now)!;
+        io.out(`${renderExplain(v, store.threads.history(ref), now)}\n`);
+        const props = store.proposals.forThread(ref);
+        if (props.length) io.out(`\n${renderProposals(props)}\n`);
+      });
+    });
+
+  const rules = program.command('rules').description('Work with stage rules');
+  rules
+    .command('test')
+    .description('Run the tests written inside the built-in rule files, your rule files and your config')
+    .option('--file <files...>', 'extra rule files to load (as personal rules)')
+    .action((opts: { file?: string[] }, cmd: Cmd) => {
+      const g = globals(cmd);
+      const personal = ruleSourcesFromFiles(opts.file ?? []);
+      let disabled: string[] = [];
+      if (existsSync(g.config)) {
+        const loaded = loadConfig(g.config);
+        personal.unshift(loaded.personalRules, ...ruleSourcesFromFiles(loaded.ruleFiles));
+        disabled = loaded.config.rules.disable;
+      }
+      const results = runRuleTests(loadRules(personal, disabled));
+      for (const r of results) {
+        io.out(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name}  (${r.origin})\n`);
+        for (const p of r.problems) io.out(`        ${p}\n`);
+      }
+      const failed = results.filter((r) => !r.ok).length;
+      io.out(`${results.length - failed} passed, ${failed} failed\n`);
+      if (failed) cmd.exitCodeValue = EXIT.FAILURE;
+    });
+
+  program
+    .command('alerts')
+    .description('List open alerts: threads waiting on your reply past their deadline')
+    .action((_o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const rows = store.alerts.open().flatMap((a) => {
+          const v = store.threads.get({ source: a.source, id: a.threadId }, now);
+          return v ? [{ alert: a, text: formatAlert(alertOf({ store }, a, v), now) }] : [];
+        });
+        io.out(`${renderAlertRows(rows)}\n`);
+      });
+    });
+
+  program
+    .command('snooze')
+    .description('Silence a thread\'s alerts for a while: `snooze THREAD 2d`, or `snooze THREAD until 2026-12-01T09:00Z`')
+    .argument('<thread>', 'thread id')
+    .argument('<when...>', 'a duration (90m, 36h, 2d, 1w) or "until ISO"')
+    .action(async (spec: string, when: string[], _o: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const now = app.ctx.clock.now();
+        const ref = findThread(app.store, spec);
+        const until = parseSnooze(when, now);
+        app.store.alerts.snooze(ref, until);
+        await updateAlerts(app.ctx, app.store.threads.list(now), now);
+        io.out(`Snoozed ${ref.source}:${ref.id} until ${until.toISOString()}.\n`);
+      });
+    });
+
+  program
+    .command('decide')
+    .description('Record your decision on a thread and propose the matching draft for review')
+    .argument('<thread>', 'thread id')
+    .addArgument(new Command().createArgument('<decision>', 'what you decided').choices(DECISIONS))
+    .option('--reason <reason>', 'accepted-elsewhere, compensation, relocation, visa, family, personal, … (picks the template)')
+    .option('--template <id>', 'use this template instead of the one the decision and reason pick')
+    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string }, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const now = app.ctx.clock.now();
+        const ref = findThread(app.store, spec);
+        const v = app.store.threads.get(ref, now)!;
+        if (!v.tracked) throw new OfferwatchError('EUSAGE', `cannot decide on ${spec}: it is not about your job search`);
+        app.store.proposals.recordDecision(ref, decision, opts.reason ?? null, now);
+        const { proposal, created } = proposeOne(app.ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, rule: null });
+        io.out(`${created ? 'Proposed' : 'Already proposed'}:\n\n${renderProposal(proposal)}\n`);
+        io.out(`\nReview it, then: offerwatch drafts edit ${proposal.id} · offerwatch drafts approve ${proposal.id}\n`);
+      });
+    });
+
+  registerDrafts(program, io);
+
+  const auth = program.command('auth').description('Authorise offerwatch to read a mailbox and create drafts');
+  auth
+    .command('gmail')
+    .description('Authorise a Gmail source (opens a browser; a loopback redirect on 127.0.0.1 receives the answer)')
+    .option('--account <name>', 'the source name (or account) from your config; needed when there are several')
+    .action(async (opts: { account?: string }, cmd: Cmd) => {
+      const g = globals(cmd);
+      const loaded = loadConfig(g.config);
+      const gmail = loaded.config.sources.filter((s) => s.type === 'gmail');
+      const cfg = opts.account ? gmail.find((s) => s.name === opts.account || s.account === opts.account) : gmail.length === 1 ? gmail[0] : undefined;
+      if (!cfg) throw new OfferwatchError('EUSAGE', `cannot authorise: ${gmail.length === 0 ? `no gmail source in ${loaded.file}` : 'name the source with --account'}`);
+      await authorizeGmail({ cfg, stateDir: loaded.stateDir, log: (l) => io.err(`${l}\n`), openUrl: (url) => io.out(`Open this address in your browser to continue:\n${url}\n`) });
+      io.out(`Gmail source ${cfg.name} is authorised.\n`);
+    });
+
+  program
+    .command('demo')
+    .description('Run the main job on the bundled demo mailbox (what `npm start` does): no account needed')
+    .option('--state <dir>', 'keep the demo state here instead of a fresh temporary directory')
+    .action(async (opts: { state?: string }, cmd: Cmd) => {
+      const g = globals(cmd);
+      const demo = JSON.parse(readFileSync(join(DEMO_DIR, 'demo.json'), 'utf8')) as { now: string };
+      const stateDir = opts.state ? resolve(opts.state) : mkdtempSync(join(tmpdir(), 'offerwatch-demo-'));
+      const clock = clockFrom(g.now ?? demo.now);
+      const loaded = loadConfig(join(DEMO_DIR, 'config.yaml'));
+      const spec = { ...specFromConfig(loaded), stateDir };
+      io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${clock.now().toISOString()}\n\nAlerts raised this cycle:\n`);
+      const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
+      try {
+        const report = await runCycle(app.ctx);
+        if (report.raised.length === 0) io.out('  (none)\n');
+        const now = clock.now();
+        io.out(`\n${renderBoard(app.store.threads.list(now), now, { skipped: app.store.messages.failures().length })}\n`);
+        const pending = app.store.proposals.list('pending');
+        io.out(`\nDrafts waiting for your review:\n${renderProposals(pending)}\n`);
+        for (const p of pending.slice(0, 1)) io.out(`\n--- ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);
+        io.out(`\nState: ${stateDir}\nTry: offerwatch --config demo/config.yaml --now ${demo.now} drafts approve ${pending[0]?.id ?? 'ID'}  (saves an .eml draft; nothing is sent)\n`);
+      } finally {
+        await app.close();
+        if (!opts.state) rmSync(stateDir, { recursive: true, force: true });
+      }
+    });
+}
+
+function digestRow(v: ThreadVerdict) {
+  return { threadId: v.threadId, stage: v.stage as Stage, company: v.company, role: v.role, subject: v.subject, contactFirstName: v.contactFirstName, awaitingReply: v.awaitingReply, waitingSince: v.waitingSince, dueAt: v.dueAt, stale: v.stale };
+}
+
+function registerDrafts(program: Command, io: Io): void {
+  const drafts = program.command('drafts').description('The review queue of proposed drafts');
+  drafts
+    .command('list', { isDefault: true })
+    .description('List proposed drafts')
+    .option('--all', 'include saved and discarded ones')
+    .action((opts: { all?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
+    });
+  drafts
+    .command('show')
+    .description('Print a proposed draft as it will be saved')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        io.out(`${renderProposal(p)}\n`);
+      });
+    });
+  drafts
+    .command('edit')
+    .description('Edit a proposed draft in $EDITOR (first line: To:)')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
+        const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
+        const file = join(dir, `draft-${p.id}.txt`);
+        try {
+          writeFileSync(file, `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : ''}\n\n${p.body}`, { mode: 0o600 });
+          const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+          const r = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
+          if (r.status !== 0) throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: ${editor} exited with ${r.status}`);
+          const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
+          const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
+          if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
+          const to = m[1]!.trim() ? parseAddress(m[1]!.trim()) : null;
+          const body = m[2]!;
+          const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
+          if (!to) needsEdit.push('recipient: add an address on the To: line');
+          store.proposals.edit(p.id, { body, to, needsEdit }, now);
+          io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  drafts
+    .command('approve')
+    .description('Save a proposed draft into your mailbox (as an unsent draft in its thread)')
+    .argument('<id>')
+    .option('--force', 'save even though it still has "needs your edit" placeholders')
+    .action(async (id: string, opts: { force?: boolean }, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const p = app.store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        if (p.status === 'pending' && p.needsEdit.length && !opts.force) {
+          throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); run offerwatch drafts edit ${p.id}, or approve with --force`);
+        }
+        const connector = app.ctx.connectors.find((c) => c.name === p.source);
+        const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
+        const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
+        io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
+      });
+    });
+  drafts
+    .command('discard')
+    .description('Discard a proposed draft')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        store.proposals.discard(p.id, now);
+        io.out(`Draft #${p.id} discarded.\n`);
+      });
+    });
+}
