@@ -15,12 +15,13 @@ export interface ThreadFacts {
 
 const FREE_MAIL = /^(gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|aol|proton|protonmail|gmx|mail|postbox|fastmail|hey|zoho|yandex)\./;
 /** Third parties that send on a company's behalf: their names are never the company. */
-const PLATFORM_WORDS = /^(linkedin|indeed|glassdoor|greenhouse|lever|ashby|ashbyhq|workday|myworkday|smartrecruiters|icims|bamboohr|workable|workablemail|jobvite|teamtailor|personio|recruitee|breezy|jazzhr|docusign|hellosign|dropbox|signwell|adobesign|pandadoc|zcal|calendly|goodtime|modernloop|gem|wellfound|angellist|hired|dice|monster|ziprecruiter|otta|welcometothejungle|google|microsoft|zoom|mail|email|app|hire|jobs|careers|notifications|us|eu|eu1|wd1|wd3|wd5)$/;
+const PLATFORM_WORDS = /^(linkedin|indeed|glassdoor|greenhouse|lever|ashby|ashbyhq|workday|myworkday|smartrecruiters|icims|bamboohr|workable|workablemail|jobvite|teamtailor|personio|recruitee|breezy|jazzhr|docusign|hellosign|dropbox|signwell|adobesign|pandadoc|zcal|calendly|goodtime|modernloop|gem|wellfound|angellist|hired|dice|monster|ziprecruiter|otta|welcometothejungle|google|microsoft|zoom|mail|email|app|hire|jobs|careers|notifications|us|eu|eu1|wd1|wd3|wd5|dropboxsign|docusign|adobe|hire|talent|recruiting)$/;
 const ORG_SUFFIX = /\s+(recruiting|recruitment|careers?|talent( acquisition| team)?|hiring( team)?|jobs|hr|people( team| ops)?|team|notifications?)$/i;
 const AGENCY = /\b(talent|recruit\w*|staffing|search|partners|consult\w*|associates|resourcing|headhunt\w*)$/i;
 const JOB_NOUN = /\b(engineer|scientist|analyst|manager|developer|designer|lead|director|architect|researcher|specialist|consultant|head|officer|administrator|coordinator|associate|intern|principal|scientifique|ingénieur|entwickler|programmer|strategist|writer|editor|accountant|advisor|partner|recruiter|nurse|teacher|technician|owner|vp|president)\b/i;
 
-const CAP_WORD = "\\p{Lu}[\\p{L}\\p{N}'’&.-]*";
+const CAP_WORD = "\\p{Lu}[\\p{L}\\p{N}'’&-]*(?:\\.\\p{L}[\\p{L}\\p{N}'’&-]*)*";
+const LEGAL_SUFFIX = /\s+(ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company|group|holdings)\.?$/i;
 const CAP_SEQ = new RegExp(`${CAP_WORD}(?:[ ](?:(?:of|and|&|de|du|des|la|le|for|the)[ ])?${CAP_WORD}){0,4}`, 'gu');
 
 export function extractFacts(thread: MailThread): ThreadFacts {
@@ -74,18 +75,16 @@ function findCompany(thread: MailThread, inbound: ThreadMessage[]): string | nul
   const outbound = thread.messages.filter((m) => m.direction === 'out');
   const corpus = thread.messages.map((m) => `${m.subject}\n${m.from?.name ?? ''}\n${m.text}`).join('\n');
   const runs = capitalisedRuns(corpus);
+  // The longest run (legal and team suffixes dropped) whose squashed form starts with the key.
   const byKey = (key: string): string | null => {
     let best: string | null = null;
     for (const r of runs) {
-      // Trim a run until its squashed form is the key or starts with it.
       const words = r.split(' ');
       for (let start = 0; start < words.length; start++) {
         for (let end = words.length; end > start; end--) {
-          const cand = cleanName(words.slice(start, end).join(' '));
+          const cand = cleanName(words.slice(start, end).join(' ')).replace(LEGAL_SUFFIX, '').replace(ORG_SUFFIX, '');
           const s = squash(cand);
-          if (s === key || (s.startsWith(key) && s.length - key.length <= 14 && end - start <= 4)) {
-            if (!best || cand.length > best.length) best = cand;
-          }
+          if (s.startsWith(key) && s.length - key.length <= 14 && end - start <= 4 && (!best || cand.length > best.length)) best = cand;
         }
       }
     }
@@ -103,7 +102,8 @@ function findCompany(thread: MailThread, inbound: ThreadMessage[]): string | nul
       if (name && !PLATFORM_WORDS.test(squash(name)) && /^\p{Lu}/u.test(name) && !firstNameOf(m.from)) { found = name; break; }
     }
   }
-  if (!found) found = fromPatterns(corpus);
+  if (!found) found = fromPatterns(thread.messages.map((m) => m.subject).join('\n')) ?? fromPatterns(corpus);
+  if (found) found = found.replace(LEGAL_SUFFIX, '');
   if (found && AGENCY.test(found)) {
     // An agency writes for a client: prefer the client when the thread names one.
     const client = fromPatterns(thread.messages.map((m) => `${m.subject}\n${m.newText}`).join('\n'), squash(found));
@@ -117,7 +117,7 @@ function findCompany(thread: MailThread, inbound: ThreadMessage[]): string | nul
 
 const COMPANY_PATTERNS = [
   /(?:application (?:was sent )?to|applying (?:to|at)|interview(?:ing)? (?:with|at)|offer (?:from|to join)|join(?:ing)?|welcome to|at|with|from) (\p{Lu}[\p{L}\p{N}&'’.-]*(?: \p{Lu}[\p{L}\p{N}&'’.-]*){0,3})/u,
-  /^(\p{Lu}[\p{L}\p{N}&'’.-]*(?: \p{Lu}[\p{L}\p{N}&'’.-]*){0,3}) (?:wants|would like|loved|is hiring|has reviewed|-|\||:)/mu,
+  /(?:^|["“])(\p{Lu}[\p{L}\p{N}&'’.-]*(?: \p{Lu}[\p{L}\p{N}&'’.-]*){0,3}) (?:wants|would like|loved|is hiring|has reviewed|-|–|\||:)/mu,
 ];
 
 function fromPatterns(text: string, exclude?: string): string | null {
@@ -140,7 +140,9 @@ const ROLE_PATTERNS: RegExp[] = [
   new RegExp(`(?:Position|Role|Title|Job title|Poste|What)\\s*:\\s*(?:Hiring manager interview - )?(${ROLE_SEQ})`, 'u'),
   new RegExp(`(?:application|applying|applied) (?:for|to)(?: the)?(?: position of)? (${ROLE_SEQ})`, 'u'),
   new RegExp(`(?:offer(?: you)?|join(?: us)?|hire you)(?: the| our)?(?: \\p{Lu}[\\p{L}]+ team)? (?:as|for)(?: an?| the| our)? (${ROLE_SEQ})`, 'u'),
-  new RegExp(`(?:for|offer you|offrons le poste de|poste de|interview for) (?:the |our |a |an )?(${ROLE_SEQ}) (?:role|position|opening|job|poste)`, 'iu'),
+  new RegExp(`(?:[Ff]or|offer you|offrons le poste de|poste de|interview for) (?:the |our |a |an )?(${ROLE_SEQ}) (?:role|position|opening|job|poste)`, 'u'),
+  new RegExp(`join \\p{Lu}[\\p{L}\\p{N}&' -]{0,40}? as (?:an? |the |our )?(${ROLE_SEQ})`, 'u'),
+  new RegExp(`(?:^|[-–|:] )(?:[\\p{L} -]{0,30} )?(?:for|as) (?:the |a |an |our )?(${ROLE_SEQ})$`, 'mu'),
   new RegExp(`(?:the|our|your|a|an) (${ROLE_SEQ}) (?:role|position|opening|process|offer|search)`, 'u'),
   new RegExp(`^(?:Offer|Offre d'emploi|Interview|Application)\\s*[:\\-–]\\s*(${ROLE_SEQ})`, 'mu'),
   new RegExp(`(?:^|[|\\-–:] )(${ROLE_SEQ})(?: \\((?:[A-Z]{1,4}-?\\d+|JR\\d+)\\)| offer)`, 'mu'),

@@ -21,6 +21,21 @@ export function domainMatches(domain: string, base: string): boolean {
 const ROBOT_LOCAL = /^(no-?reply|do-?not-?reply|donotreply|notifications?|notify|alerts?|jobalerts?(-noreply)?|jobs-noreply|mailer(-daemon)?|bounces?|postmaster|system|automated|auto|bookings?|calendar|invitations?|news(letter)?|updates?|info|hello|team|support|careers?|jobs|recruiting|talent|hr|people|hiring|applications?|candidates?|reqs|sales|offers?|marketing|letters|speakers|leasing|noreply[-.].*|no-reply[-.].*)$/;
 const ROBOT_NAME = /\b(no-?reply|notifications?|careers|recruiting( team)?|talent( acquisition| team)?|team|hiring|via|linkedin|indeed|workday|greenhouse|lever|ashby|smartrecruiters|icims|bamboohr|docusign|dropbox sign|hellosign|signwell|zcal|calendly)\b/i;
 
+/** Senders that write on a company's behalf: applicant tracking, job boards, e-signature, scheduling. */
+const ROBOT_DOMAINS = [
+  'greenhouse-mail.io', 'greenhouse.io', 'lever.co', 'ashbyhq.com', 'myworkday.com', 'workday.com', 'smartrecruiters.com',
+  'icims.com', 'bamboohr.com', 'workablemail.com', 'workable.com', 'jobvite.com', 'teamtailor-mail.com', 'teamtailor.com',
+  'personio.de', 'personio.com', 'recruitee.com', 'breezy.hr', 'jazzhr.com', 'applytojob.com', 'successfactors.com',
+  'taleo.net', 'linkedin.com', 'indeed.com', 'glassdoor.com', 'ziprecruiter.com', 'docusign.net', 'docusign.com',
+  'hellosign.com', 'dropboxsign.com', 'signwell.com', 'adobesign.com', 'echosign.com', 'pandadoc.net', 'zcal.co',
+  'calendly.com', 'goodtime.io', 'modernloop.io', 'hirevue.com', 'codility.com', 'hackerrank.com', 'codesignal.com',
+];
+
+export function isRobotDomain(address: string): boolean {
+  const d = domainOf(address);
+  return ROBOT_DOMAINS.some((base) => domainMatches(d, base));
+}
+
 /**
  * True for addresses that are not a person one could write to: no-reply senders,
  * applicant-tracking notifications, shared team inboxes.
@@ -28,6 +43,7 @@ const ROBOT_NAME = /\b(no-?reply|notifications?|careers|recruiting( team)?|talen
 export function isRobotAddress(a: Address | null): boolean {
   if (!a || !a.address) return true;
   if (ROBOT_LOCAL.test(localPartOf(a.address))) return true;
+  if (isRobotDomain(a.address)) return true;
   if (a.name && ROBOT_NAME.test(a.name)) return true;
   return false;
 }
