@@ -3,8 +3,10 @@
  *
  * For each message the rules are tried in order. A rule whose `when` holds applies; a rule
  * that would move the stage somewhere the state machine forbids is skipped as a whole.
- * The first applying rule that sets the stage decides the stage for that message; the same
- * for `awaiting` and `deadline`; tags accumulate; `ignore` ends the message's evaluation.
+ * The first applying rule that sets the stage decides the stage for that message, and later
+ * rules that set a stage are skipped for it (they describe a different kind of message).
+ * The first applying rule that sets `awaiting` or `deadline` decides those; tags accumulate;
+ * `ignore` ends the message's evaluation.
  */
 import type { MailThread, StageOrNone, ThreadMessage } from '../model/types.js';
 import type { MessageContext } from './conditions.js';
@@ -63,7 +65,9 @@ export function evaluateThread(thread: MailThread, rules: RuleSet, vars: Record<
         break;
       }
       let target: StageOrNone | null = null;
-      if (then.stage && !stageDecided) {
+      if (then.stage) {
+        // An earlier rule already said what this message is; this one describes something else.
+        if (stageDecided) continue;
         target = nextStage(stage, then.stage);
         if (target === null) continue; // this rule describes a move the thread cannot make
       }

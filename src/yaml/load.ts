@@ -30,7 +30,7 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
   const shift = (p: { line?: number; col?: number }) => (p.line === undefined ? p : { ...p, line: p.line + lineOffset });
   const firstError = doc.errors[0];
   if (firstError) {
-    const pos = firstError.linePos?.[0];
+    const pos = lineCounter.linePos(firstError.pos[0]);
     throw new ConfigError({ file, ...shift({ line: pos?.line, col: pos?.col }) }, `invalid YAML: ${firstError.message.split('\n')[0]}`);
   }
   const raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
@@ -68,11 +68,9 @@ function locateInDoc(root: Node | null, path: (string | number)[], lc: LineCount
     if (isMap(node)) {
       const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
       if (!pair) break;
+      // Point at the key: "where did I write that" is what the reader looks for.
       mark(pair.key);
       node = pair.value;
-      if (node) mark(node);
-      // Point at the key itself for clearer messages on scalars.
-      if (isScalar(node)) mark(pair.key);
     } else if (isSeq(node) && typeof seg === 'number') {
       node = node.items[seg];
       if (!node) break;

@@ -1,0 +1,36 @@
+/**
+ * Classification quality on labelled mailboxes, through the real CLI (`scan --json`):
+ * the shared sample (../shared/corpus) and our own fixtures written in other voices.
+ * Prints stage accuracy, awaiting-reply and stale precision/recall.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { HAS_SHARED, SHARED_CORPUS, SHARED_MBOX, VOICES } from '../helpers/paths.js';
+import { scoreVerdicts, type Label, type Scored } from '../helpers/score.js';
+
+async function score(mbox: string, labels: string, me: string, now: string) {
+  const r = await cli(['--now', now, 'scan', '--source', `mbox:${mbox}`, '--me', me, '--json', '--all']);
+  expect(r.code, r.err).toBe(0);
+  const verdicts = JSON.parse(r.out) as Scored[];
+  return scoreVerdicts(verdicts, JSON.parse(readFileSync(labels, 'utf8')) as Label[]);
+}
+
+describe('classification on labelled mailboxes', () => {
+  it.skipIf(!HAS_SHARED)('shared sample: at least 90% stage accuracy', async () => {
+    const s = await score(SHARED_MBOX, join(SHARED_CORPUS, 'labels.json'), 'sam.lee@example.net', '2026-11-20T12:00:00Z');
+    console.log(`shared sample: ${s.summary}`);
+    for (const m of s.mistakes.filter((l) => /^(stage|waiting)/.test(l))) console.log(`  ${m}`);
+    expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  const voices = join(VOICES, 'voices.mbox');
+  it.skipIf(!existsSync(voices))('fixtures in other voices: at least 85% stage accuracy', async () => {
+    const meta = JSON.parse(readFileSync(join(VOICES, 'meta.json'), 'utf8')) as { me: string[]; now: string };
+    const s = await score(voices, join(VOICES, 'labels.json'), meta.me.join(','), meta.now);
+    console.log(`voices fixtures: ${s.summary}`);
+    for (const m of s.mistakes.filter((l) => /^(stage|waiting)/.test(l))) console.log(`  ${m}`);
+    expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.85);
+  });
+});

@@ -1,0 +1,93 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildRuleSet, readRuleDir, readRuleFile } from '../../src/rules/load.js';
+import { runRuleTests } from '../../src/rules/selftest.js';
+import { compilePhrase, checkSafeRegex } from '../../src/rules/phrases.js';
+import { nextStage } from '../../src/rules/machine.js';
+import { ConfigError } from '../../src/errors.js';
+import { REPO } from '../helpers/paths.js';
+
+const builtin = () => readRuleDir(join(REPO, 'rules'));
+
+function ruleFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ow-rules-'));
+  const f = join(dir, 'mine.yaml');
+  writeFileSync(f, text);
+  return f;
+}
+
+describe('built-in rules', () => {
+  it('pass the tests written inside the rule files', () => {
+    const results = runRuleTests(buildRuleSet(builtin()));
+    expect(results.length).toBeGreaterThan(10);
+    for (const r of results) expect(r.problems, `${r.name} (${r.origin})`).toEqual([]);
+  });
+});
+
+describe('rule files are validated strictly, with file, line and key', () => {
+  it('rejects an unknown key', () => {
+    const f = ruleFile('version: 1\nrules:\n  - name: mine\n    when:\n      subjekt: [offer]\n    then: { stage: offer }\n');
+    expect(() => readRuleFile(f, true)).toThrowError(ConfigError);
+    try {
+      readRuleFile(f, true);
+    } catch (e) {
+      expect((e as Error).message).toBe(`${f}:5:7: rules[0].when.subjekt: unknown key "subjekt"`);
+    }
+  });
+
+  it('rejects a wrong stage with its line', () => {
+    const f = ruleFile('version: 1\nrules:\n  - name: mine\n    when: { subject: [x] }\n    then:\n      stage: hired\n');
+    expect(() => readRuleFile(f, true)).toThrowError(/mine\.yaml:6:\d+: rules\[0\]\.then\.stage: /);
+  });
+
+  it('rejects a regex that can backtrack catastrophically, naming where it is', () => {
+    const f = ruleFile("version: 1\nrules:\n  - name: slow\n    when:\n      text: ['/(a+)+b/']\n    then: { stage: offer }\n");
+    expect(() => buildRuleSet([readRuleFile(f, true), ...builtin()])).toThrowError(/mine\.yaml:5:\d+: rules\[0\]\.when\.text\[0\]: .*catastrophic/);
+  });
+
+  it('rejects invalid YAML with a line', () => {
+    const f = ruleFile('version: 1\nrules:\n  - name: x\n   when: [\n');
+    expect(() => readRuleFile(f, true)).toThrowError(/mine\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('lets a personal rule replace a built-in one of the same name', () => {
+    const f = ruleFile('version: 1\nrules:\n  - name: rejection\n    when: { text: [no thanks] }\n    then: { stage: rejected }\n');
+    const set = buildRuleSet([readRuleFile(f, true), ...builtin()]);
+    const r = set.rules.filter((x) => x.name === 'rejection');
+    expect(r).toHaveLength(1);
+    expect(r[0]!.personal).toBe(true);
+  });
+});
+
+describe('phrases and regexes', () => {
+  it('match on word boundaries, case-insensitively, across spacing and apostrophes', () => {
+    const p = compilePhrase("we've received your application");
+    expect(p.re.test('We’ve   received your Application!')).toBe(true);
+    expect(compilePhrase('offer').re.test('offering')).toBe(false);
+  });
+  it('allow a short gap with ...', () => {
+    expect(compilePhrase('filled the ... role').re.test('we filled the senior analyst role')).toBe(true);
+  });
+  it('refuse back-references and nested repetition', () => {
+    expect(() => checkSafeRegex('(a)\\1')).toThrow();
+    expect(() => checkSafeRegex('(x+x+)+y')).toThrow();
+    expect(() => checkSafeRegex('(a|ab)*c')).toThrow();
+    expect(() => checkSafeRegex('\\b(if|once)\\b')).not.toThrow();
+    expect(() => checkSafeRegex('[a-z]+\\d{2,3}')).not.toThrow();
+  });
+});
+
+describe('stage machine', () => {
+  it('moves forward, ends, and stays ended', () => {
+    expect(nextStage('applied', 'interviewing')).toBe('interviewing');
+    expect(nextStage('offer', 'interviewing')).toBeNull();
+    expect(nextStage('interviewing', 'declined')).toBe('withdrawn');
+    expect(nextStage('offer', 'withdrawn')).toBe('declined');
+    expect(nextStage('accepted', 'declined')).toBe('declined');
+    expect(nextStage('accepted', 'offer')).toBeNull();
+    expect(nextStage('rejected', 'offer')).toBeNull();
+    expect(nextStage('none', 'rejected')).toBe('rejected');
+  });
+});
