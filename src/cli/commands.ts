@@ -321,14 +321,18 @@ export function registerCommands(program: Command, io: Io): void {
 
   program
     .command('demo')
-    .description('Run the main job on the bundled demo mailbox (what `npm start` does): no account needed')
-    .option('--state <dir>', 'keep the demo state here instead of a fresh temporary directory')
+    .description('Run the main job on the bundled demo mailbox (what `npm start` does): no account needed; starts from fresh state each time')
+    .option('--state <dir>', 'where to keep the demo state (default: state.dir of demo/config.yaml)')
     .action(async (opts: { state?: string }, cmd: Cmd) => {
       const g = globals(cmd);
       const demo = JSON.parse(readFileSync(join(DEMO_DIR, 'demo.json'), 'utf8')) as { now: string };
-      const stateDir = opts.state ? resolve(opts.state) : mkdtempSync(join(tmpdir(), 'offerwatch-demo-'));
       const clock = clockFrom(g.now ?? demo.now);
-      const loaded = loadConfig(join(DEMO_DIR, 'config.yaml'));
+      const configFile = join(DEMO_DIR, 'config.yaml');
+      const loaded = loadConfig(configFile);
+      const stateDir = opts.state ? resolve(opts.state) : loaded.stateDir;
+      // Fresh demo state each run: only the files the demo itself writes are removed.
+      for (const f of ['offerwatch.db', 'offerwatch.db-wal', 'offerwatch.db-shm']) rmSync(join(stateDir, f), { force: true });
+      rmSync(join(stateDir, 'drafts', 'demo'), { recursive: true, force: true });
       const spec = { ...specFromConfig(loaded), stateDir };
       io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${clock.now().toISOString()}\n\nAlerts raised this cycle:\n`);
       const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
@@ -339,11 +343,14 @@ export function registerCommands(program: Command, io: Io): void {
         io.out(`\n${renderBoard(app.store.threads.list(now), now, { skipped: app.store.messages.failures().length })}\n`);
         const pending = app.store.proposals.list('pending');
         io.out(`\nDrafts waiting for your review:\n${renderProposals(pending)}\n`);
-        for (const p of pending.slice(0, 1)) io.out(`\n--- ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);
-        io.out(`\nState: ${stateDir}\nTry: offerwatch --config demo/config.yaml --now ${demo.now} drafts approve ${pending[0]?.id ?? 'ID'}  (saves an .eml draft; nothing is sent)\n`);
+        for (const p of pending.slice(0, 1)) io.out(`\n    ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);
+        const stateFlag = opts.state ? ` --state ${stateDir}` : '';
+        io.out(`\nState is in ${stateDir}. Next, as the owner would:\n`);
+        io.out(`  npx offerwatch --config ${configFile} --now ${demo.now} explain ${pending[0]?.threadId ?? 'THREAD'}\n`);
+        io.out(`  npx offerwatch --config ${configFile} --now ${demo.now} drafts approve ${pending[0]?.id ?? 'ID'}   # writes an .eml draft; nothing is sent\n`);
+        if (stateFlag) io.out(`  (add state.dir ${stateDir} to a copy of the config to reuse this state)\n`);
       } finally {
         await app.close();
-        if (!opts.state) rmSync(stateDir, { recursive: true, force: true });
       }
     });
 }

@@ -50,7 +50,7 @@ export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: { skippe
         const late = v.stale && v.dueAt ? `OVERDUE by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt))}` : `due ${short(v.dueAt)}`;
         wait = `waiting on you since ${short(v.waitingSince)} · ${late}`;
       } else if (v.waitingOn === 'them') wait = `waiting on them since ${short(v.lastMessageAt)}`;
-      else wait = `ended ${short(v.lastMessageAt)}`;
+      else wait = `closed · last message ${short(v.lastMessageAt)}`;
       lines.push(` ${mark} ${v.source}:${v.threadId}  ${title(v)}`);
       lines.push(`     ${wait}`);
     }

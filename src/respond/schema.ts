@@ -13,6 +13,7 @@ const numberTest = z.strictObject({
 
 export const responseRuleSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'rule names are lower-case words joined by dashes'),
+  description: z.string().optional(),
   when: z.strictObject({
     stage: stageList.optional(),
     /** Company names (case-insensitive, whole name). */

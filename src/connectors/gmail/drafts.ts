@@ -1,0 +1,106 @@
+/**
+ * Drafts (DraftWriter): create only. A draft is never updated or deleted, and nothing in
+ * this folder can send. drafts.create is not retried blindly: after a failure or a lost
+ * answer we look the draft up by its X-Offerwatch-Draft-Key before trying again.
+ */
+import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
+import { DRAFT_KEY_HEADER, type DraftRequest, type DraftWriter, type SavedDraft } from '../port.js';
+import { OfferwatchError } from '../../errors.js';
+import type { GmailSourceConfig } from './config.js';
+import type { FailureSummary, GmailHttp } from './http.js';
+
+export interface DraftsDeps {
+  api: gmail_v1.Gmail;
+  http: GmailHttp;
+  cfg: GmailSourceConfig;
+  log: (line: string) => void;
+  sleep: (ms: number) => Promise<void>;
+  maxAttempts?: number;
+  /** Drafts per drafts.list page (default 500). */
+  pageSize?: number;
+}
+
+/** The value of one header in the MIME header block (unfolded), or null. */
+export function mimeHeader(mime: Buffer, name: string): string | null {
+  const s = mime.toString('latin1');
+  const end = /\r?\n\r?\n/.exec(s);
+  const block = (end ? s.slice(0, end.index) : s).replace(/\r?\n[ \t]+/g, ' ');
+  const lower = name.toLowerCase();
+  for (const line of block.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lower) return line.slice(colon + 1).trim();
+  }
+  return null;
+}
+
+function saved(id: string, threadId: string): SavedDraft {
+  return { draftId: id, location: `Gmail draft ${id} in thread ${threadId}` };
+}
+
+export class GmailDrafts implements DraftWriter {
+  private readonly action: string;
+
+  constructor(private readonly d: DraftsDeps) {
+    this.action = `save draft in gmail account ${d.cfg.name}`;
+  }
+
+  async findDraftByKey(threadId: string, key: string): Promise<SavedDraft | null> {
+    const inThread: string[] = [];
+    const messageOf = new Map<string, string>();
+    let pageToken: string | undefined;
+    do {
+      const page: gmail_v1.Schema$ListDraftsResponse = await this.d.http.call('drafts.list', this.action, () =>
+        this.d.api.users.drafts.list({ userId: 'me', maxResults: this.d.pageSize ?? 500, pageToken }),
+      );
+      for (const dr of page.drafts ?? []) {
+        if (dr.id && dr.message?.id && dr.message.threadId === threadId) {
+          inThread.push(dr.id);
+          messageOf.set(dr.id, dr.message.id);
+        }
+      }
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken);
+    for (const draftId of inThread) {
+      let m: gmail_v1.Schema$Message;
+      try {
+        m = await this.d.http.call('messages.get', this.action, () =>
+          this.d.api.users.messages.get({ userId: 'me', id: messageOf.get(draftId)!, format: 'metadata', metadataHeaders: [DRAFT_KEY_HEADER] }),
+        );
+      } catch (e) {
+        if (e instanceof OfferwatchError && e.code === 'ENOTFOUND') continue; // sent or discarded meanwhile
+        throw e;
+      }
+      const value = m.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === DRAFT_KEY_HEADER.toLowerCase())?.value;
+      if (value !== undefined && value !== null && value.trim() === key) return saved(draftId, threadId);
+    }
+    return null;
+  }
+
+  async createDraft(req: DraftRequest): Promise<SavedDraft> {
+    if (/[\r\n\0]/.test(req.key)) throw new OfferwatchError('EUNSAFE', `cannot save draft: the draft key contains a line break or NUL`);
+    if (mimeHeader(req.mime, DRAFT_KEY_HEADER) !== req.key) {
+      throw new OfferwatchError('EUNSAFE', `cannot save draft: the message does not carry ${DRAFT_KEY_HEADER}: ${req.key}, so a retry could not find it`);
+    }
+    const existing = await this.findDraftByKey(req.threadId, req.key);
+    if (existing) return existing;
+    const raw = req.mime.toString('base64url');
+    const max = this.d.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const dr = await this.d.http.once('drafts.create', this.action, () =>
+          this.d.api.users.drafts.create({ userId: 'me', requestBody: { message: { threadId: req.threadId, raw } } }),
+        );
+        if (!dr.id) throw new OfferwatchError('EPROVIDER', `cannot ${this.action}: gmail drafts.create answered without a draft id`);
+        return saved(dr.id, dr.message?.threadId ?? req.threadId);
+      } catch (e) {
+        if (!this.d.http.canRetry(e, attempt) || attempt >= max) throw e;
+        const wait = this.d.http.delayFor(attempt, e);
+        const why = e.cause as FailureSummary;
+        this.d.log(`gmail ${this.d.cfg.name}: drafts.create answered ${why.status ?? 'nothing'}; looking the draft up by key in ${wait} ms before trying again`);
+        await this.d.sleep(wait);
+        const found = await this.findDraftByKey(req.threadId, req.key);
+        if (found) return found;
+      }
+    }
+  }
+}
