@@ -129,7 +129,7 @@ function waitForCode(server: Server, state: string, name: string): Promise<strin
 
 /**
  * Runs the consent flow for one account and saves its tokens. `openUrl` gets the
- * consent address (a browser opener, or a test driver); it is also logged.
+ * consent address (a browser opener, or a test driver); without it the address is logged.
  */
 export async function authorizeGmail(opts: {
   cfg: GmailSourceConfig;
@@ -158,8 +158,8 @@ export async function authorizeGmail(opts: {
       ...(cfg.account && cfg.account.includes('@') ? { login_hint: cfg.account } : {}),
     });
     const codePromise = waitForCode(server, state, cfg.name);
-    log(`Open this address in a browser to let offerwatch read mail and save drafts for ${cfg.name}:\n${url}`);
-    opts.openUrl?.(url);
+    if (opts.openUrl) opts.openUrl(url);
+    else log(`Open this address in a browser to let offerwatch read mail and save drafts for ${cfg.name}:\n${url}`);
     const code = await codePromise;
     let fresh: FreshTokens;
     try {

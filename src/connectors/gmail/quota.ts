@@ -7,7 +7,7 @@ import type { Clock } from '../../clock.js';
 
 /**
  * Google's published per-method quota units ("Gmail API usage limits", per-method
- * table) for the methods this connector calls, plus the send methods for reference.
+ * table) for the methods this connector calls. It calls no send method, so none is listed.
  * threads.* are not in the short table excerpt we could verify and use Google's
  * long-standing value of 10. Google announced new costs for Cloud projects created
  * on or after 2026-05-01 (e.g. messages.get 20, threads.get 40, 6,000 units per user
@@ -25,8 +25,6 @@ export const GMAIL_METHOD_UNITS = {
   'drafts.list': 5,
   'drafts.get': 5,
   'drafts.create': 10,
-  'messages.send': 100,
-  'drafts.send': 100,
 } as const;
 
 export type GmailMethod = keyof typeof GMAIL_METHOD_UNITS;

@@ -29,8 +29,6 @@ export const THREADS_PER_BATCH = 25;
 const MESSAGES_PER_BATCH = 100;
 /** Gmail's largest page for messages.list and history.list. */
 export const LIST_PAGE = 500;
-/** Slack on the incremental prefilter's `after:` bound, for late delivery and clock skew. */
-const PREFILTER_SLACK_S = 86_400;
 const SKIP_LABELS = ['DRAFT', 'SPAM', 'TRASH'];
 
 export interface ReaderDeps {
@@ -208,7 +206,7 @@ export class GmailReader implements MailReader {
     // Which untracked messages deserve a look at their metadata.
     // Metadata costs one messages.get each; the prefilter one messages.list per query.
     let toCheck = untracked;
-    const prefilter = buildCandidateQueries(opts.filter, `after:${state.checkedAt - PREFILTER_SLACK_S}`);
+    const prefilter = buildCandidateQueries(opts.filter, afterDate(state.checkedAt * 1000));
     if (untracked.length > prefilter.length) {
       const hits = await this.searchIds(prefilter);
       toCheck = untracked.filter((m) => hits.has(m.id));
