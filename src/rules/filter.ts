@@ -8,18 +8,21 @@ import { evaluateThread } from './engine.js';
 import { domainMatches, domainOf } from '../mail/addresses.js';
 import type { MailThread } from '../model/types.js';
 
-/** Phrases for provider search queries: short, typical of the other side's mail about a job. */
+/**
+ * Words for provider search queries: broad on purpose (a missed thread is worse than a few
+ * extra fetches); the rules decide afterwards what is really about the job search.
+ */
 export const SEARCH_PHRASES = [
-  'your application',
-  'thank you for applying',
+  'application',
+  'applying',
   'interview',
-  'phone screen',
-  'offer letter',
-  'job offer',
+  'offer',
+  'role',
+  'position',
   'recruiter',
   'candidate',
-  'hiring manager',
-  'position',
+  'hiring',
+  'withdraw',
 ];
 
 const LOOSE = /\b(application|applying|applied|interview|screen|offer|position|role|recruit\w*|hiring|candidate|assessment|onsite|take-home|withdraw\w*|opportunity)\b/i;
