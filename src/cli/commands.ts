@@ -49,11 +49,18 @@ export function specFromConfig(loaded: LoadedConfig): AppSpec {
   };
 }
 
+/** A one-line progress counter on a terminal (stderr), nothing elsewhere. */
+function progress(io: Io): ((source: string, done: number, total: number | null) => void) | undefined {
+  if (!process.stderr.isTTY || io.env.CI) return undefined;
+  return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
+}
+
 async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
   const g = globals(cmd);
   const loaded = loadConfig(g.config);
   const clock = clockFrom(g.now);
   const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
+  app.ctx.onProgress = progress(io);
   try {
     return await fn(app, loaded);
   } finally {
@@ -86,6 +93,7 @@ function proposalId(s: string): number {
 }
 
 function printReport(io: Io, r: CycleReport): void {
+  if (progress(io)) io.err('\n');
   for (const s of r.sources) {
     io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
   }
