@@ -10,6 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { seededRandom } from '../../src/util/random.js';
 
 export interface GenerateOptions {
   seed: number;
@@ -40,17 +41,8 @@ export interface GeneratedMail {
   fromOwner: boolean;
 }
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the project's one seeded PRNG. */
+export const mulberry32 = seededRandom;
 
 class Rng {
   readonly next: () => number;

@@ -1,16 +1,6 @@
 /** Retry timing for outgoing HTTP: exponential backoff with jitter, and Retry-After parsing. */
 
-/** Small seeded PRNG (mulberry32): deterministic jitter without Math.random. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../util/random.js';
 
 /**
  * Delay before retry number `attempt` (1 = after the first failure):

@@ -15,6 +15,9 @@ import { LabelCache } from './labels.js';
 import { GmailReader } from './reader.js';
 import { GmailDrafts } from './drafts.js';
 import { GmailAttention } from './attention.js';
+import { seededRandom } from '../../util/random.js';
+
+export { seededRandom };
 
 export { gmailSourceSchema, type GmailSourceConfig, type GmailSourceInput } from './config.js';
 export { authorizeGmail, GMAIL_SCOPES, type GmailAuthClient } from './auth.js';
@@ -42,17 +45,6 @@ export interface GmailConnector extends Connector {
   readonly counters: QuotaCounters;
 }
 
-/** mulberry32: a small seeded PRNG for backoff jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
