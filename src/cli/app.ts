@@ -12,7 +12,7 @@ import { Store } from '../store/index.js';
 import { buildRuleSet, readRuleDir, readRuleFile, type RuleSet, type RuleSource } from '../rules/load.js';
 import { candidateFilter } from '../rules/filter.js';
 import { loadTemplates } from '../drafts/templates.js';
-import { buildChannels, mailboxLabel, type ChannelConfig } from '../alerts/channels.js';
+import { buildChannels, type ChannelConfig } from '../alerts/channels.js';
 import { createMboxConnector } from '../connectors/mbox/index.js';
 import { createGmailConnector } from '../connectors/gmail/index.js';
 import type { SourceConfig } from '../config/schema.js';
@@ -74,7 +74,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
   if (spec.stateDir) ensurePrivateDir(spec.stateDir);
   const store = Store.open(spec.stateDir ? join(spec.stateDir, 'offerwatch.db') : ':memory:');
   const draftsDir = spec.stateDir ? join(spec.stateDir, 'drafts') : join(process.cwd(), '.offerwatch', 'drafts');
-  const label = mailboxLabel(spec.channels);
+  const channelLabel = spec.channels.find((c) => c.type === 'mailbox' && c.label)?.label as string | undefined;
   const connectors: Connector[] = [];
   const markers = new Map<string, AttentionMarker>();
   try {
@@ -84,7 +84,8 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
         connectors.push(c);
         markers.set(s.name, stateMarker(store, s.name, deps.clock));
       } else {
-        const cfg = label && !s.replyDueLabel ? { ...s, replyDueLabel: label } : s;
+        // The reply-due label is the source's replyDueLabel, unless the mailbox channel names one.
+        const cfg = channelLabel ? { ...s, replyDueLabel: channelLabel } : s;
         const c = await createGmailConnector(cfg, { stateDir: spec.stateDir ?? join(process.cwd(), '.offerwatch'), log: deps.log, clock: deps.clock });
         connectors.push(c);
         if (c.attention) markers.set(s.name, c.attention);

@@ -1,5 +1,5 @@
 /** The subcommands. Each resolves its inputs, calls the parts, and prints. */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
