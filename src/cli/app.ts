@@ -74,7 +74,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
   if (spec.stateDir) ensurePrivateDir(spec.stateDir);
   const store = Store.open(spec.stateDir ? join(spec.stateDir, 'offerwatch.db') : ':memory:');
   const draftsDir = spec.stateDir ? join(spec.stateDir, 'drafts') : join(process.cwd(), '.offerwatch', 'drafts');
-  const channelLabel = spec.channels.find((c) => c.type === 'mailbox' && c.label)?.label as string | undefined;
+  const channelLabel = spec.channels.flatMap((c) => (c.type === 'mailbox' && c.label ? [c.label] : []))[0];
   const connectors: Connector[] = [];
   const markers = new Map<string, AttentionMarker>();
   try {
