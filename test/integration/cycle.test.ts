@@ -116,6 +116,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
     expect(parsed.inReplyTo).toBe('<bf-1@brightfield.example>');
     expect(parsed.to?.value[0]?.address).toBe('kai@brightfield.example');
     expect(parsed.headers.get('x-offerwatch-draft-key')).toMatch(/^ow-/);
+    expect(parsed.headers.get('x-unsent')).toBe('1');
     expect(parsed.text).toContain('Brightfield');
 
     // The owner edits the draft in their mail program; approving again changes nothing.

@@ -87,7 +87,9 @@ export class EmlDraftWriter implements DraftWriter {
     // Written privately under a temporary name, then linked into place: link() fails when
     // the target exists, so a draft that appeared meanwhile is never replaced.
     const tmp = join(this.dir, `.draft-${randomBytes(6).toString('hex')}.tmp`);
-    writePrivateFile(tmp, req.mime);
+    // X-Unsent: 1 makes mail programs (Outlook, Thunderbird, Apple Mail) open the file as a
+    // draft to review and send yourself, not as a received message.
+    writePrivateFile(tmp, Buffer.concat([Buffer.from('X-Unsent: 1\r\n'), req.mime]));
     try {
       linkSync(tmp, file);
     } catch (e) {
