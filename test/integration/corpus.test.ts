@@ -2,13 +2,18 @@
  * Classification quality on labelled mailboxes, through the real CLI (`scan --json`):
  * the shared sample (../shared/corpus) and our own fixtures written in other voices.
  * Prints stage accuracy, awaiting-reply and stale precision/recall.
+ *
+ * test/fixtures/holdout2 is deliberately NOT scored here: it is the blind set, measured by
+ * hand with scripts/eval-corpus.ts and never tuned on (see its README).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { HAS_SHARED, SHARED_CORPUS, SHARED_MBOX, VOICES } from '../helpers/paths.js';
+import { HAS_SHARED, REPO, SHARED_CORPUS, SHARED_MBOX, VOICES } from '../helpers/paths.js';
 import { scoreVerdicts, type Label, type Scored } from '../helpers/score.js';
+
+const HOLDOUT = join(REPO, 'test', 'fixtures', 'holdout');
 
 async function score(mbox: string, labels: string, me: string, now: string) {
   const r = await cli(['--now', now, 'scan', '--source', `mbox:${mbox}`, '--me', me, '--json', '--all']);
@@ -17,20 +22,28 @@ async function score(mbox: string, labels: string, me: string, now: string) {
   return scoreVerdicts(verdicts, JSON.parse(readFileSync(labels, 'utf8')) as Label[]);
 }
 
+function report(name: string, s: Awaited<ReturnType<typeof score>>): void {
+  console.log(`${name}: ${s.summary}`);
+  for (const m of s.mistakes.filter((l) => /^(stage|waiting)/.test(l))) console.log(`  ${m}`);
+}
+
 describe('classification on labelled mailboxes', () => {
   it.skipIf(!HAS_SHARED)('shared sample: at least 90% stage accuracy', async () => {
     const s = await score(SHARED_MBOX, join(SHARED_CORPUS, 'labels.json'), 'sam.lee@example.net', '2026-11-20T12:00:00Z');
-    console.log(`shared sample: ${s.summary}`);
-    for (const m of s.mistakes.filter((l) => /^(stage|waiting)/.test(l))) console.log(`  ${m}`);
+    report('shared sample', s);
     expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
-  const voices = join(VOICES, 'voices.mbox');
-  it.skipIf(!existsSync(voices))('fixtures in other voices: at least 85% stage accuracy', async () => {
+  it('fixtures in other voices: at least 85% stage accuracy', async () => {
     // Owner and reference time as stated in test/fixtures/voices/README.md.
-    const s = await score(voices, join(VOICES, 'labels.json'), 'priya.n@example.org,pnatarajan@example.com', '2026-11-18T15:00:00Z');
-    console.log(`voices fixtures: ${s.summary}`);
-    for (const m of s.mistakes.filter((l) => /^(stage|waiting)/.test(l))) console.log(`  ${m}`);
+    const s = await score(join(VOICES, 'voices.mbox'), join(VOICES, 'labels.json'), 'priya.n@example.org,pnatarajan@example.com', '2026-11-18T15:00:00Z');
+    report('voices fixtures', s);
+    expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('first hold-out (measured blind at 54.8%, since tuned on): at least 85% stage accuracy', async () => {
+    const s = await score(join(HOLDOUT, 'holdout.mbox'), join(HOLDOUT, 'labels.json'), 'mateo.alvarez@example.net,mateo@alvarez.example', '2026-11-19T10:00:00Z');
+    report('first hold-out', s);
     expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.85);
   });
 });
