@@ -15,13 +15,13 @@ export interface ThreadFacts {
 
 const FREE_MAIL = /^(gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|aol|proton|protonmail|gmx|mail|postbox|fastmail|hey|zoho|yandex)\./;
 /** Third parties that send on a company's behalf: their names are never the company. */
-const PLATFORM_WORDS = /^(linkedin|indeed|glassdoor|greenhouse|lever|ashby|ashbyhq|workday|myworkday|smartrecruiters|icims|bamboohr|workable|workablemail|jobvite|teamtailor|personio|recruitee|breezy|jazzhr|docusign|hellosign|dropbox|signwell|adobesign|pandadoc|zcal|calendly|goodtime|modernloop|gem|wellfound|angellist|hired|dice|monster|ziprecruiter|otta|welcometothejungle|google|microsoft|zoom|mail|email|app|hire|jobs|careers|notifications|us|eu|eu1|wd1|wd3|wd5|dropboxsign|docusign|adobe|hire|talent|recruiting)$/;
+const PLATFORM_WORDS = /^(linkedin|indeed|glassdoor|greenhouse|lever|ashby|ashbyhq|workday|myworkday|smartrecruiters|icims|bamboohr|workable|workablemail|jobvite|teamtailor|personio|recruitee|breezy|jazzhr|docusign|hellosign|dropbox|signwell|adobesign|pandadoc|zcal|calendly|goodtime|modernloop|gem|wellfound|angellist|hired|dice|monster|ziprecruiter|otta|welcometothejungle|google|microsoft|zoom|mail|email|app|hire|jobs|careers|notifications|us|eu|eu1|wd1|wd3|wd5|dropboxsign|docusign|adobe|hire|talent|recruiting|rippling|behance|dribbble|pinpoint|pinpointhq|successfactors|taleo|oracle|oraclecloud|greenhousemail)$/;
 const ORG_SUFFIX = /\s+(recruiting|recruitment|careers?|talent( acquisition| team)?|hiring( team)?|jobs|hr|people( team| ops)?|team|notifications?)$/i;
 const AGENCY = /\b(talent|recruit\w*|staffing|search|partners|consult\w*|associates|resourcing|headhunt\w*)$/i;
 const JOB_NOUN = /\b(engineer|scientist|analyst|manager|developer|designer|lead|director|architect|researcher|specialist|consultant|head|officer|administrator|coordinator|associate|intern|principal|scientifique|ingénieur|entwickler|programmer|strategist|writer|editor|accountant|advisor|partner|recruiter|nurse|teacher|technician|owner|vp|president)\b/i;
 
 const CAP_WORD = "\\p{Lu}[\\p{L}\\p{N}'’&-]*(?:\\.\\p{L}[\\p{L}\\p{N}'’&-]*)*";
-const LEGAL_SUFFIX = /\s+(ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company|group|holdings)\.?$/i;
+const LEGAL_SUFFIX = /\s+(ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company)\.?$/i;
 const CAP_SEQ = new RegExp(`${CAP_WORD}(?:[ ](?:(?:of|and|&|de|du|des|la|le|for|the)[ ])?${CAP_WORD}){0,4}`, 'gu');
 
 export function extractFacts(thread: MailThread): ThreadFacts {
@@ -75,6 +75,8 @@ function findCompany(thread: MailThread, inbound: ThreadMessage[]): string | nul
   const outbound = thread.messages.filter((m) => m.direction === 'out');
   const corpus = thread.messages.map((m) => `${m.subject}\n${m.from?.name ?? ''}\n${m.text}`).join('\n');
   const runs = capitalisedRuns(corpus);
+  // Names of the people in the thread: never a company ("a call with Nadia Bello").
+  const people = new Set(thread.messages.flatMap((m) => [m.from, ...m.to, ...m.cc, ...m.replyTo]).filter((a) => firstNameOf(a)).map((a) => squash(a!.name!)));
   // The longest run (legal and team suffixes dropped) whose squashed form starts with the key.
   const byKey = (key: string): string | null => {
     let best: string | null = null;
@@ -104,20 +106,46 @@ function findCompany(thread: MailThread, inbound: ThreadMessage[]): string | nul
   }
   if (!found) found = fromPatterns(thread.messages.map((m) => m.subject).join('\n')) ?? fromPatterns(corpus);
   if (found) found = found.replace(LEGAL_SUFFIX, '');
-  if (found && AGENCY.test(found)) {
+  if (found && isAgency(found, runs)) {
     // An agency writes for a client: prefer the client when the thread names one.
-    const client = fromPatterns(thread.messages.map((m) => `${m.subject}\n${m.newText}`).join('\n'), squash(found));
-    if (client) {
-      const longer = byKey(squash(client));
-      found = longer ?? client;
-    }
+    const text = thread.messages.map((m) => `${m.subject}\n${m.newText}`).join('\n');
+    const client = clientOf(text, squash(found));
+    if (client) found = byKey(squash(client)) ?? client;
   }
+  if (found && people.has(squash(found))) found = null;
   return found;
 }
 
+/** True when the name, as written anywhere in the thread, is a recruitment agency's. */
+function isAgency(name: string, runs: string[]): boolean {
+  const agencyName = (r: string) => AGENCY.test(r) && !/\b(acquisition|team|partner)$/i.test(r);
+  return agencyName(name) || runs.some((r) => r.startsWith(`${name} `) && r.split(' ').length === name.split(' ').length + 1 && agencyName(r));
+}
+
+const CLIENT_PATTERNS = [
+  /\bClient\s*:\s*(\p{Lu}[\p{L}\p{N}&'’-]*(?: (?:&|and|of) | \p{Lu}[\p{L}\p{N}&'’-]*){0,4})/u,
+  /\b(?:on behalf of|our client,?|my client,?|for our client,?)\s+(\p{Lu}[\p{L}\p{N}&'’-]*(?: (?:&|and|of) | \p{Lu}[\p{L}\p{N}&'’-]*){0,4})/u,
+  /\b(?:the|this) (\p{Lu}[\p{L}\p{N}&'’-]*(?: (?:&|and|of) | \p{Lu}[\p{L}\p{N}&'’-]*){0,3}) (?:offer|role|position|process|opportunity|team|interview)\b/u,
+  /(?:^|[|] )(\p{Lu}[\p{L}\p{N}&'’-]*(?: (?:&|and|of) | \p{Lu}[\p{L}\p{N}&'’-]*){0,3}) (?:have|has|would|wants|loved|are keen|were)\b/mu,
+  /[|] (\p{Lu}[\p{L}\p{N}&'’-]*(?: (?:&|and|of) | \p{Lu}[\p{L}\p{N}&'’-]*){0,3}) [|]/u,
+];
+
+function clientOf(text: string, agency: string): string | null {
+  for (const re of CLIENT_PATTERNS) {
+    for (const m of text.matchAll(new RegExp(re.source, `${re.flags}g`))) {
+      const cand = cleanName(m[1]!).replace(LEGAL_SUFFIX, '');
+      const s = squash(cand);
+      if (s.length < 3 || s.startsWith(agency) || agency.startsWith(s) || PLATFORM_WORDS.test(s) || JOB_NOUN.test(cand)) continue;
+      if (/^(the|our|your|this|we|i|hi|hello|dear|thanks|thank|re|fwd|senior|junior|lead|remote|hybrid)$/i.test(cand.split(' ')[0]!)) continue;
+      return cand;
+    }
+  }
+  return null;
+}
+
 const COMPANY_PATTERNS = [
-  /(?:application (?:was sent )?to|applying (?:to|at)|interview(?:ing)? (?:with|at)|offer (?:from|to join)|join(?:ing)?|welcome to|at|with|from) (\p{Lu}[\p{L}\p{N}&'’.-]*(?: \p{Lu}[\p{L}\p{N}&'’.-]*){0,3})/u,
-  /(?:^|["“])(\p{Lu}[\p{L}\p{N}&'’.-]*(?: \p{Lu}[\p{L}\p{N}&'’.-]*){0,3}) (?:wants|would like|loved|is hiring|has reviewed|-|–|\||:)/mu,
+  /(?:application (?:was sent )?to|applying (?:to|at)|interview(?:ing)? (?:with|at)|offer (?:from|to join)|join(?:ing)?|welcome to|at|with|from) (\p{Lu}[\p{L}\p{N}&'’-]*(?: \p{Lu}[\p{L}\p{N}&'’-]*){0,3})/u,
+  /(?:^|["“])(\p{Lu}[\p{L}\p{N}&'’-]*(?: \p{Lu}[\p{L}\p{N}&'’-]*){0,3}) (?:wants|would like|loved|is hiring|has reviewed|-|–|\||:)/mu,
 ];
 
 function fromPatterns(text: string, exclude?: string): string | null {
@@ -126,7 +154,7 @@ function fromPatterns(text: string, exclude?: string): string | null {
     for (const m of text.matchAll(g)) {
       const cand = cleanName(m[1]!);
       const s = squash(cand);
-      if (s.length < 3 || PLATFORM_WORDS.test(s) || (exclude && s === exclude) || JOB_NOUN.test(cand)) continue;
+      if (s.length < 3 || PLATFORM_WORDS.test(s) || (exclude && s.startsWith(exclude)) || JOB_NOUN.test(cand)) continue;
       if (/^(the|our|your|this|we|i|hi|hello|dear|thanks|thank|re|fwd|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|january|february|march|april|may|june|july|august|september|october|november|december)$/i.test(cand.split(' ')[0]!)) continue;
       return cand;
     }
@@ -135,7 +163,7 @@ function fromPatterns(text: string, exclude?: string): string | null {
 }
 
 const ROLE_WORD = "(?:\\p{Lu}[\\p{L}\\p{N}'’/&+.-]*|II|III|IV|of|and|&|de|des|du|la|le|en|in|for|principal\\(e\\)|de données)";
-const ROLE_SEQ = `${ROLE_WORD}(?:[ ]${ROLE_WORD}){0,7}(?:,[ ]\\p{Lu}[\\p{L}'’&-]*(?:[ ]\\p{Lu}[\\p{L}'’&-]*){0,3})?`;
+const ROLE_SEQ = `${ROLE_WORD}(?:[ ]${ROLE_WORD}){0,7}(?:,[ ]\\p{Lu}[\\p{L}'’&-]*(?:[ ]\\p{Lu}[\\p{L}'’&-]*){0,3})?(?:[ ]\\([^()\\n\\d]{1,16}\\))?`;
 const ROLE_PATTERNS: RegExp[] = [
   new RegExp(`(?:Position|Role|Title|Job title|Poste|What)\\s*:\\s*(?:Hiring manager interview - )?(${ROLE_SEQ})`, 'u'),
   new RegExp(`(?:application|applying|applied) (?:for|to)(?: the)?(?: position of)? (${ROLE_SEQ})`, 'u'),
@@ -149,17 +177,19 @@ const ROLE_PATTERNS: RegExp[] = [
   new RegExp(`^(${ROLE_SEQ})$`, 'mu'),
 ];
 
+/** The fullest form of the job title the thread states: the longest valid match of any pattern. */
 function findRole(messages: ThreadMessage[]): string | null {
   const texts = messages.flatMap((m) => [m.subject, m.newText]);
+  let best: string | null = null;
   for (const re of ROLE_PATTERNS) {
     for (const t of texts) {
       const m = re.exec(t);
       if (!m) continue;
       const cand = trimRole(m[1]!);
-      if (cand && JOB_NOUN.test(cand) && cand.split(' ').length <= 9) return cand;
+      if (cand && JOB_NOUN.test(cand) && cand.split(' ').length <= 10 && (!best || cand.length > best.length)) best = cand;
     }
   }
-  return null;
+  return best;
 }
 
 function trimRole(s: string): string | null {

@@ -6,7 +6,7 @@
  * test/fixtures/holdout2 is deliberately NOT scored here: it is the blind set, measured by
  * hand with scripts/eval-corpus.ts and never tuned on (see its README).
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
