@@ -3,8 +3,9 @@
  * the shared sample (../shared/corpus) and our own fixtures written in other voices.
  * Prints stage accuracy, awaiting-reply and stale precision/recall.
  *
- * test/fixtures/holdout2 is deliberately NOT scored here: it is the blind set, measured by
- * hand with scripts/eval-corpus.ts and never tuned on (see its README).
+ * Hold-outs are written blind (by someone who had not read the rules) and measured once
+ * before anyone looks at their misses; after that they are tuning sets and join this test.
+ * The current blind one is measured by hand with scripts/eval-corpus.ts (see its README).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { HAS_SHARED, REPO, SHARED_CORPUS, SHARED_MBOX, VOICES } from '../helpers
 import { scoreVerdicts, type Label, type Scored } from '../helpers/score.js';
 
 const HOLDOUT = join(REPO, 'test', 'fixtures', 'holdout');
+const HOLDOUT2 = join(REPO, 'test', 'fixtures', 'holdout2');
 
 async function score(mbox: string, labels: string, me: string, now: string) {
   const r = await cli(['--now', now, 'scan', '--source', `mbox:${mbox}`, '--me', me, '--json', '--all']);
@@ -44,6 +46,12 @@ describe('classification on labelled mailboxes', () => {
   it('first hold-out (measured blind at 54.8%, since tuned on): at least 85% stage accuracy', async () => {
     const s = await score(join(HOLDOUT, 'holdout.mbox'), join(HOLDOUT, 'labels.json'), 'mateo.alvarez@example.net,mateo@alvarez.example', '2026-11-19T10:00:00Z');
     report('first hold-out', s);
+    expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('second hold-out (measured blind at 73.8%, since tuned on): at least 85% stage accuracy', async () => {
+    const s = await score(join(HOLDOUT2, 'holdout2.mbox'), join(HOLDOUT2, 'labels.json'), 'aisha.bello@example.com,abello@example.org', '2026-11-17T14:00:00Z');
+    report('second hold-out', s);
     expect(s.stageAccuracy).toBeGreaterThanOrEqual(0.85);
   });
 });
