@@ -7,6 +7,8 @@ import { formatPath } from '../yaml/load.js';
 
 export interface MessageContext {
   msg: ThreadMessage;
+  /** The message before this one in the thread, if any. */
+  previous?: ThreadMessage;
   index: number;
   count: number;
   /** Stage before this message. */
@@ -32,12 +34,12 @@ const YES: Evidence = { sentence: null };
 
 export function compileCondition(c: Condition, path: (string | number)[] = []): Predicate {
   const tests: Predicate[] = [];
-  const phrases = (key: string, list: string[]): CompiledPhrase[] =>
+  const phrases = (key: string | (string | number)[], list: string[]): CompiledPhrase[] =>
     list.map((p, i) => {
       try {
         return compilePhrase(p);
       } catch (e) {
-        if (e instanceof UnsafePatternError) throw new ConditionError([...path, key, i], e.message);
+        if (e instanceof UnsafePatternError) throw new ConditionError([...path, ...(Array.isArray(key) ? key : key.split('.')), i], e.message);
         throw e;
       }
     });
@@ -75,8 +77,8 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     tests.push((x) => evidence(findPhrase(ps, x.msg.newText)));
   }
   if (c.sentence) {
-    const anyP = phrases('sentence.any', c.sentence.any);
-    const noneP = phrases('sentence.none', c.sentence.none ?? []);
+    const anyP = phrases(['sentence', 'any'], c.sentence.any);
+    const noneP = phrases(['sentence', 'none'], c.sentence.none ?? []);
     tests.push((x) => {
       for (const sentence of sentencesOf(x.msg.newText)) {
         const hit = findPhrase(anyP, sentence);
@@ -102,7 +104,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       const key = name.toLowerCase();
       if (spec === true) tests.push((x) => (x.msg.headers[key] !== undefined ? YES : null));
       else {
-        const ps = phrases(`header.${name}`, spec);
+        const ps = phrases(['header', name], spec);
         tests.push((x) => evidence(findPhrase(ps, x.msg.headers[key] ?? '')));
       }
     }
@@ -114,6 +116,25 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       const last = x.index === x.count - 1;
       const ok = pos === 'first' ? first : pos === 'last' ? last : pos === 'only' ? first && last : !first;
       return ok ? YES : null;
+    });
+  }
+  if (c.previousDirection) {
+    const want = c.previousDirection;
+    tests.push((x) => (x.index > 0 && x.previous?.direction === want ? YES : null));
+  }
+  if (c.score) {
+    const min = c.score.min;
+    const groups = c.score.of.map((g, i) => ({ weight: g.weight, phrases: phrases(['score', 'of', i, 'phrases'], g.phrases) }));
+    tests.push((x) => {
+      let total = 0;
+      let best: { weight: number; sentence: string } | null = null;
+      for (const g of groups) {
+        const hit = findPhrase(g.phrases, x.msg.newText);
+        if (!hit) continue;
+        total += g.weight;
+        if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };
+      }
+      return total >= min ? { sentence: best?.sentence ?? null } : null;
     });
   }
   if (c.stage) {

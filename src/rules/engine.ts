@@ -50,7 +50,7 @@ export function evaluateThread(thread: MailThread, rules: RuleSet, vars: Record<
   const count = thread.messages.length;
 
   thread.messages.forEach((msg: ThreadMessage, index) => {
-    const ctx: MessageContext = { msg, index, count, stage, tags, vars };
+    const ctx: MessageContext = { msg, previous: thread.messages[index - 1], index, count, stage, tags, vars };
     const out: MessageOutcome = {
       messageId: msg.id, ignored: false, stage, asks: undefined, asksRule: null, asksSentence: null, deadlineMs: undefined, rulesFired: [],
     };

@@ -36,6 +36,8 @@ export interface Condition {
   label?: string[];
   header?: Record<string, true | string[]>;
   position?: 'first' | 'last' | 'reply' | 'only';
+  previousDirection?: 'in' | 'out';
+  score?: { min: number; of: { weight: number; phrases: string[] }[] };
   stage?: string[];
   tags?: string[];
   vars?: Record<string, VarTest>;
@@ -60,6 +62,19 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
     label: stringList.optional(),
     header: z.record(z.string().min(1), z.union([z.literal(true), stringList])).optional(),
     position: z.enum(['first', 'last', 'reply', 'only']).optional(),
+    /** Who wrote the message before this one (`out`: this message answers the owner). */
+    previousDirection: z.enum(['in', 'out']).optional(),
+    /**
+     * Weighted cues in the new text: each phrase group adds its weight once when any of its
+     * phrases occurs (negative weights subtract); the condition holds at `min` or above.
+     * For meaning that is said in many ways ("I'm going to stay where I am").
+     */
+    score: z
+      .strictObject({
+        min: z.number().positive(),
+        of: z.array(z.strictObject({ weight: z.number().refine((n) => n !== 0, 'a weight of 0 does nothing'), phrases: stringList })).min(1),
+      })
+      .optional(),
     stage: stageList.optional(),
     tags: stringList.optional(),
     vars: z.record(z.string().min(1), numberTest).optional(),
