@@ -1,103 +1,28 @@
 /** The subcommands. Each resolves its inputs, calls the parts, and prints. */
 import { Command } from 'commander';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import cron from 'node-cron';
 import { EXIT, OfferwatchError } from '../errors.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { DEFAULT_DEADLINES } from '../classify/classify.js';
-import { openApp, loadRules, ruleSourcesFromFiles, type App, type AppSpec } from './app.js';
-import { runCycle, syncSources, classifyChanged, type CycleReport } from '../pipeline/cycle.js';
+import { openApp, loadRules, ruleSourcesFromFiles, type AppSpec } from './app.js';
+import { runCycle, syncSources, classifyChanged } from '../pipeline/cycle.js';
 import { updateAlerts, alertOf } from '../pipeline/alerting.js';
 import { proposeOne } from '../pipeline/proposing.js';
-import { saveProposal } from '../respond/save.js';
 import { runRuleTests } from '../rules/selftest.js';
-import { Store, DECISIONS, type Decision, type ThreadRef } from '../store/index.js';
+import { DECISIONS, type Decision } from '../store/index.js';
 import { parseSnooze } from '../alerts/snooze.js';
 import { formatAlert, formatDigest } from '../alerts/format.js';
 import { deliverText } from '../alerts/channels.js';
 import { authorizeGmail } from '../connectors/gmail/index.js';
-import { placeholderFor } from '../drafts/templates.js';
-import { parseAddress } from '../rules/selftest.js';
 import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
-import { clockFrom, type GlobalOptions, type Io } from './main.js';
+import { clockFrom, type Io } from './main.js';
 import { DEMO_DIR } from '../paths.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
-
-type Cmd = Command & { exitCodeValue?: number };
-
-function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
-}
-
-export function specFromConfig(loaded: LoadedConfig): AppSpec {
-  const c = loaded.config;
-  return {
-    owner: { ...loaded.owner, signature: c.owner.signature ?? null },
-    sources: c.sources,
-    stateDir: loaded.stateDir,
-    deadlines: loaded.deadlines,
-    ruleSources: [loaded.personalRules, ...ruleSourcesFromFiles(loaded.ruleFiles)],
-    disabledRules: c.rules.disable,
-    responses: c.responses,
-    channels: c.alerts.channels,
-    autoSave: c.drafts.autoSave,
-    resolvePath: loaded.resolvePath,
-  };
-}
-
-/** A one-line progress counter on a terminal (stderr), nothing elsewhere. */
-function progress(io: Io): ((source: string, done: number, total: number | null) => void) | undefined {
-  if (!process.stderr.isTTY || io.env.CI) return undefined;
-  return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
-}
-
-async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
-  const g = globals(cmd);
-  const loaded = loadConfig(g.config);
-  const clock = clockFrom(g.now);
-  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
-  app.ctx.onProgress = progress(io);
-  try {
-    return await fn(app, loaded);
-  } finally {
-    await app.close();
-  }
-}
-
-function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded: LoadedConfig) => T): T {
-  const g = globals(cmd);
-  const loaded = loadConfig(g.config);
-  const store = Store.open(join(loaded.stateDir, 'offerwatch.db'));
-  try {
-    return fn(store, clockFrom(g.now).now(), loaded);
-  } finally {
-    store.close();
-  }
-}
-
-function findThread(store: Store, spec: string): ThreadRef {
-  const hits = store.threads.find(spec);
-  if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
-  if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
-  return hits[0]!;
-}
-
-function proposalId(s: string): number {
-  const n = Number(s.replace(/^#/, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new OfferwatchError('EUSAGE', `cannot find draft ${s}: expected a number such as 12`);
-  return n;
-}
-
-function printReport(io: Io, r: CycleReport): void {
-  if (progress(io)) io.err('\n');
-  for (const s of r.sources) {
-    io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
-  }
-}
+import { findThread, globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
+import { registerDrafts } from './drafts.js';
 
 export function registerCommands(program: Command, io: Io): void {
   program
@@ -367,84 +292,3 @@ function digestRow(v: ThreadVerdict) {
   return { threadId: v.threadId, stage: v.stage as Stage, company: v.company, role: v.role, subject: v.subject, contactFirstName: v.contactFirstName, awaitingReply: v.awaitingReply, waitingSince: v.waitingSince, dueAt: v.dueAt, stale: v.stale };
 }
 
-function registerDrafts(program: Command, io: Io): void {
-  const drafts = program.command('drafts').description('The review queue of proposed drafts');
-  drafts
-    .command('list', { isDefault: true })
-    .description('List proposed drafts')
-    .option('--all', 'include saved and discarded ones')
-    .action((opts: { all?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
-    });
-  drafts
-    .command('show')
-    .description('Print a proposed draft as it will be saved')
-    .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        io.out(`${renderProposal(p)}\n`);
-      });
-    });
-  drafts
-    .command('edit')
-    .description('Edit a proposed draft in $EDITOR (first line: To:)')
-    .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
-        const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
-        const file = join(dir, `draft-${p.id}.txt`);
-        try {
-          writeFileSync(file, `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : ''}\n\n${p.body}`, { mode: 0o600 });
-          const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
-          const r = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
-          if (r.status !== 0) throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: ${editor} exited with ${r.status}`);
-          const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
-          const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
-          if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
-          const to = m[1]!.trim() ? parseAddress(m[1]!.trim()) : null;
-          const body = m[2]!;
-          const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
-          if (!to) needsEdit.push('recipient: add an address on the To: line');
-          store.proposals.edit(p.id, { body, to, needsEdit }, now);
-          io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      });
-    });
-  drafts
-    .command('approve')
-    .description('Save a proposed draft into your mailbox (as an unsent draft in its thread)')
-    .argument('<id>')
-    .option('--force', 'save even though it still has "needs your edit" placeholders')
-    .action(async (id: string, opts: { force?: boolean }, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
-        const p = app.store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        if (p.status === 'pending' && p.needsEdit.length && !opts.force) {
-          throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); run offerwatch drafts edit ${p.id}, or approve with --force`);
-        }
-        const connector = app.ctx.connectors.find((c) => c.name === p.source);
-        const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
-        const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
-        io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
-      });
-    });
-  drafts
-    .command('discard')
-    .description('Discard a proposed draft')
-    .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        store.proposals.discard(p.id, now);
-        io.out(`Draft #${p.id} discarded.\n`);
-      });
-    });
-}

@@ -1,0 +1,82 @@
+/** What every command needs: the config, the app or the store, thread and draft lookup. */
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { OfferwatchError } from '../errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { openApp, ruleSourcesFromFiles, type App, type AppSpec } from './app.js';
+import { Store, type ThreadRef } from '../store/index.js';
+import type { CycleReport } from '../pipeline/cycle.js';
+import { clockFrom, type GlobalOptions, type Io } from './main.js';
+
+export type Cmd = Command & { exitCodeValue?: number };
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function specFromConfig(loaded: LoadedConfig): AppSpec {
+  const c = loaded.config;
+  return {
+    owner: { ...loaded.owner, signature: c.owner.signature ?? null },
+    sources: c.sources,
+    stateDir: loaded.stateDir,
+    deadlines: loaded.deadlines,
+    ruleSources: [loaded.personalRules, ...ruleSourcesFromFiles(loaded.ruleFiles)],
+    disabledRules: c.rules.disable,
+    responses: c.responses,
+    channels: c.alerts.channels,
+    autoSave: c.drafts.autoSave,
+    resolvePath: loaded.resolvePath,
+  };
+}
+
+/** A one-line progress counter on a terminal (stderr), nothing elsewhere. */
+export function progress(io: Io): ((source: string, done: number, total: number | null) => void) | undefined {
+  if (!process.stderr.isTTY || io.env.CI) return undefined;
+  return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
+}
+
+export async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
+  const g = globals(cmd);
+  const loaded = loadConfig(g.config);
+  const clock = clockFrom(g.now);
+  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
+  app.ctx.onProgress = progress(io);
+  try {
+    return await fn(app, loaded);
+  } finally {
+    await app.close();
+  }
+}
+
+export function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded: LoadedConfig) => T): T {
+  const g = globals(cmd);
+  const loaded = loadConfig(g.config);
+  const store = Store.open(join(loaded.stateDir, 'offerwatch.db'));
+  try {
+    return fn(store, clockFrom(g.now).now(), loaded);
+  } finally {
+    store.close();
+  }
+}
+
+export function findThread(store: Store, spec: string): ThreadRef {
+  const hits = store.threads.find(spec);
+  if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
+  if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
+  return hits[0]!;
+}
+
+export function proposalId(s: string): number {
+  const n = Number(s.replace(/^#/, ''));
+  if (!Number.isInteger(n) || n <= 0) throw new OfferwatchError('EUSAGE', `cannot find draft ${s}: expected a number such as 12`);
+  return n;
+}
+
+export function printReport(io: Io, r: CycleReport): void {
+  if (progress(io)) io.err('\n');
+  for (const s of r.sources) {
+    io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
+  }
+}
+

@@ -1,0 +1,95 @@
+/** The review queue: list, show, edit in $EDITOR, approve (save as a draft, exactly once), discard. */
+import { Command } from 'commander';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { OfferwatchError } from '../errors.js';
+import { saveProposal } from '../respond/save.js';
+import { placeholderFor } from '../drafts/templates.js';
+import { parseAddress } from '../rules/selftest.js';
+import { renderProposal, renderProposals } from './render.js';
+import { proposalId, withApp, withStore, type Cmd } from './context.js';
+import type { Io } from './main.js';
+
+export function registerDrafts(program: Command, io: Io): void {
+  const drafts = program.command('drafts').description('The review queue of proposed drafts');
+  drafts
+    .command('list', { isDefault: true })
+    .description('List proposed drafts')
+    .option('--all', 'include saved and discarded ones')
+    .action((opts: { all?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
+    });
+  drafts
+    .command('show')
+    .description('Print a proposed draft as it will be saved')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        io.out(`${renderProposal(p)}\n`);
+      });
+    });
+  drafts
+    .command('edit')
+    .description('Edit a proposed draft in $EDITOR (first line: To:)')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
+        const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
+        const file = join(dir, `draft-${p.id}.txt`);
+        try {
+          writeFileSync(file, `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : ''}\n\n${p.body}`, { mode: 0o600 });
+          const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+          const r = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
+          if (r.status !== 0) throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: ${editor} exited with ${r.status}`);
+          const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
+          const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
+          if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
+          const to = m[1]!.trim() ? parseAddress(m[1]!.trim()) : null;
+          const body = m[2]!;
+          const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
+          if (!to) needsEdit.push('recipient: add an address on the To: line');
+          store.proposals.edit(p.id, { body, to, needsEdit }, now);
+          io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  drafts
+    .command('approve')
+    .description('Save a proposed draft into your mailbox (as an unsent draft in its thread)')
+    .argument('<id>')
+    .option('--force', 'save even though it still has "needs your edit" placeholders')
+    .action(async (id: string, opts: { force?: boolean }, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const p = app.store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        if (p.status === 'pending' && p.needsEdit.length && !opts.force) {
+          throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); run offerwatch drafts edit ${p.id}, or approve with --force`);
+        }
+        const connector = app.ctx.connectors.find((c) => c.name === p.source);
+        const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
+        const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
+        io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
+      });
+    });
+  drafts
+    .command('discard')
+    .description('Discard a proposed draft')
+    .argument('<id>')
+    .action((id: string, _o: unknown, cmd: Cmd) => {
+      withStore(cmd, (store, now) => {
+        const p = store.proposals.get(proposalId(id));
+        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+        store.proposals.discard(p.id, now);
+        io.out(`Draft #${p.id} discarded.\n`);
+      });
+    });
+}
