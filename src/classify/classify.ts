@@ -5,7 +5,7 @@
 import type { MailThread, Stage, StageOrNone } from '../model/types.js';
 import type { RuleSet } from '../rules/load.js';
 import { evaluateThread, type StageChange } from '../rules/engine.js';
-import { extractFacts } from './extract.js';
+import { extractFacts, type ThreadFacts } from './extract.js';
 
 /** Reply deadlines per stage, in milliseconds. */
 export type DeadlinePolicy = Partial<Record<Stage, number>> & { default: number };
@@ -45,9 +45,13 @@ export interface ThreadVerdict {
 }
 
 export function classifyThread(thread: MailThread, rules: RuleSet, deadlines: DeadlinePolicy, now: Date): ThreadVerdict {
-  const facts = extractFacts(thread);
-  const vars = { company: facts.company, role: facts.role, contactFirstName: facts.contactFirstName, baseSalary: facts.baseSalary };
-  const ev = evaluateThread(thread, rules, vars);
+  // Extraction is the costly part; most mail is not about the job search, so do it on demand.
+  let facts: ThreadFacts | null = null;
+  const getFacts = (): ThreadFacts => (facts ??= extractFacts(thread));
+  const ev = evaluateThread(thread, rules, () => {
+    const f = getFacts();
+    return { company: f.company, role: f.role, contactFirstName: f.contactFirstName, baseSalary: f.baseSalary };
+  });
   const msgs = thread.messages;
   const last = msgs[msgs.length - 1]!;
   const lastOutcome = ev.messages[ev.messages.length - 1]!;
@@ -79,10 +83,10 @@ export function classifyThread(thread: MailThread, rules: RuleSet, deadlines: De
     stale,
     waitingSince,
     dueAt,
-    company: tracked ? facts.company : null,
-    role: tracked ? facts.role : null,
-    contactFirstName: tracked ? facts.contactFirstName : null,
-    baseSalary: tracked ? facts.baseSalary : null,
+    company: tracked ? getFacts().company : null,
+    role: tracked ? getFacts().role : null,
+    contactFirstName: tracked ? getFacts().contactFirstName : null,
+    baseSalary: tracked ? getFacts().baseSalary : null,
     tags: ev.tags,
     history: ev.history,
     lastMessageAt: last.date,

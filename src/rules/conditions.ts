@@ -2,7 +2,7 @@
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
 import { domainMatches, domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
-import { compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
+import { combinePhrases, compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
 import { formatPath } from '../yaml/load.js';
 
 export interface MessageContext {
@@ -14,7 +14,7 @@ export interface MessageContext {
   /** Stage before this message. */
   stage: StageOrNone;
   tags: ReadonlySet<string>;
-  vars: Readonly<Record<string, string | number | null>>;
+  vars: () => Readonly<Record<string, string | number | null>>;
 }
 
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
@@ -33,24 +33,26 @@ export class ConditionError extends Error {
 const YES: Evidence = { sentence: null };
 
 export function compileCondition(c: Condition, path: (string | number)[] = []): Predicate {
+  // Cheap checks (direction, stage, sender, position…) run before any text is searched.
+  const cheap: Predicate[] = [];
   const tests: Predicate[] = [];
   const phrases = (key: string | (string | number)[], list: string[]): CompiledPhrase[] =>
-    list.map((p, i) => {
+    combinePhrases(list.map((p, i) => {
       try {
         return compilePhrase(p);
       } catch (e) {
         if (e instanceof UnsafePatternError) throw new ConditionError([...path, ...(Array.isArray(key) ? key : key.split('.')), i], e.message);
         throw e;
       }
-    });
+    }));
 
   if (c.direction) {
     const d = c.direction;
-    tests.push((x) => (x.msg.direction === d ? YES : null));
+    cheap.push((x) => (x.msg.direction === d ? YES : null));
   }
   if (c.from) {
     const pats = c.from.map(senderPattern);
-    tests.push((x) => {
+    cheap.push((x) => {
       const a = x.msg.from?.address ?? '';
       const r = x.msg.replyTo.map((r) => r.address);
       return pats.some((p) => p(a) || r.some(p)) ? YES : null;
@@ -58,7 +60,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.to) {
     const pats = c.to.map(senderPattern);
-    tests.push((x) => ([...x.msg.to, ...x.msg.cc].some((t) => pats.some((p) => p(t.address) || p(t.name ?? ''))) ? YES : null));
+    cheap.push((x) => ([...x.msg.to, ...x.msg.cc].some((t) => pats.some((p) => p(t.address) || p(t.name ?? ''))) ? YES : null));
   }
   if (c.fromName) {
     const ps = phrases('fromName', c.fromName);
@@ -66,7 +68,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.robotSender !== undefined) {
     const want = c.robotSender;
-    tests.push((x) => (isRobotAddress(x.msg.from) === want ? YES : null));
+    cheap.push((x) => (isRobotAddress(x.msg.from) === want ? YES : null));
   }
   if (c.subject) {
     const ps = phrases('subject', c.subject);
@@ -97,12 +99,12 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.label) {
     const want = new Set(c.label.map((l) => l.toLowerCase()));
-    tests.push((x) => (x.msg.labels.some((l) => want.has(l.toLowerCase())) ? YES : null));
+    cheap.push((x) => (x.msg.labels.some((l) => want.has(l.toLowerCase())) ? YES : null));
   }
   if (c.header) {
     for (const [name, spec] of Object.entries(c.header)) {
       const key = name.toLowerCase();
-      if (spec === true) tests.push((x) => (x.msg.headers[key] !== undefined ? YES : null));
+      if (spec === true) cheap.push((x) => (x.msg.headers[key] !== undefined ? YES : null));
       else {
         const ps = phrases(['header', name], spec);
         tests.push((x) => evidence(findPhrase(ps, x.msg.headers[key] ?? '')));
@@ -111,7 +113,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.position) {
     const pos = c.position;
-    tests.push((x) => {
+    cheap.push((x) => {
       const first = x.index === 0;
       const last = x.index === x.count - 1;
       const ok = pos === 'first' ? first : pos === 'last' ? last : pos === 'only' ? first && last : !first;
@@ -120,7 +122,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.previousDirection) {
     const want = c.previousDirection;
-    tests.push((x) => (x.index > 0 && x.previous?.direction === want ? YES : null));
+    cheap.push((x) => (x.index > 0 && x.previous?.direction === want ? YES : null));
   }
   if (c.score) {
     const min = c.score.min;
@@ -139,14 +141,14 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.stage) {
     const want = new Set(c.stage);
-    tests.push((x) => (want.has(x.stage) ? YES : null));
+    cheap.push((x) => (want.has(x.stage) ? YES : null));
   }
   if (c.tags) {
     const want = c.tags;
-    tests.push((x) => (want.some((t) => x.tags.has(t)) ? YES : null));
+    cheap.push((x) => (want.some((t) => x.tags.has(t)) ? YES : null));
   }
   if (c.vars) {
-    for (const [name, t] of Object.entries(c.vars)) tests.push((x) => (varMatches(x.vars[name], t) ? YES : null));
+    for (const [name, t] of Object.entries(c.vars)) tests.push((x) => (varMatches(x.vars()[name], t) ? YES : null));
   }
   if (c.all) {
     const subs = c.all.map((s, i) => compileCondition(s, [...path, 'all', i]));
@@ -174,6 +176,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     const sub = compileCondition(c.not, [...path, 'not']);
     tests.push((x) => (sub(x) ? null : YES));
   }
+  tests.unshift(...cheap);
   if (tests.length === 0) throw new ConditionError(path, `empty condition at ${formatPath(path) || 'when'}`);
   return (x) => {
     let ev: Evidence = YES;

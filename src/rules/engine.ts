@@ -42,7 +42,10 @@ export interface Evaluation {
   messages: MessageOutcome[];
 }
 
-export function evaluateThread(thread: MailThread, rules: RuleSet, vars: Record<string, string | number | null> = {}): Evaluation {
+/** Facts about the thread that rules may read (`vars`); computed only if a rule asks. */
+export type ThreadVars = () => Readonly<Record<string, string | number | null>>;
+
+export function evaluateThread(thread: MailThread, rules: RuleSet, vars: ThreadVars = () => ({})): Evaluation {
   let stage: StageOrNone = 'none';
   const tags = new Set<string>();
   const history: StageChange[] = [];

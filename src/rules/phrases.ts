@@ -93,6 +93,22 @@ function isUnboundedQuantifierAt(p: string, i: number): boolean {
   return m[3] === '' || Number(m[3]) > 1;
 }
 
+/**
+ * One regular expression per flag set for a whole list of phrases: the same matches as trying
+ * them one by one (each alternative is already checked safe), at a fraction of the cost.
+ */
+export function combinePhrases(list: CompiledPhrase[]): CompiledPhrase[] {
+  const byFlags = new Map<string, CompiledPhrase[]>();
+  for (const p of list) {
+    const group = byFlags.get(p.re.flags) ?? [];
+    group.push(p);
+    byFlags.set(p.re.flags, group);
+  }
+  return [...byFlags].map(([flags, group]) =>
+    group.length === 1 ? group[0]! : { source: group.map((g) => g.source).join(' | '), re: new RegExp(group.map((g) => `(?:${g.re.source})`).join('|'), flags) },
+  );
+}
+
 export interface PhraseHit {
   phrase: string;
   /** The sentence around the match, for `explain`. */

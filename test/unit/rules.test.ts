@@ -52,6 +52,33 @@ describe('rule files are validated strictly, with file, line and key', () => {
     expect(() => readRuleFile(f, true)).toThrowError(/mine\.yaml:\d+:\d+: invalid YAML/);
   });
 
+  it('lets a personal rule read facts extracted from the thread (vars)', () => {
+    const f = ruleFile([
+      'version: 1',
+      'rules:',
+      '  - name: low-offer',
+      '    when: { direction: in, vars: { baseSalary: { lt: 100000 } } }',
+      '    then: { tag: below-floor }',
+      'tests:',
+      '  - name: a low base salary is tagged',
+      '    messages:',
+      '      - from: Ana Ruiz <ana@corvid.example>',
+      '        subject: Your offer',
+      '        text: We are pleased to offer you the Analyst role with a base salary of $92,000.',
+      '    expect: { stage: offer, tags: [below-floor] }',
+      '  - name: a higher one is not',
+      '    messages:',
+      '      - from: Ana Ruiz <ana@corvid.example>',
+      '        subject: Your offer',
+      '        text: We are pleased to offer you the Analyst role with a base salary of $128,000.',
+      '    expect: { stage: offer, tags: [] }',
+      '',
+    ].join('\n'));
+    const results = runRuleTests(buildRuleSet([readRuleFile(f, true), ...builtin()])).filter((r) => r.origin.includes('mine.yaml'));
+    expect(results).toHaveLength(2);
+    for (const r of results) expect(r.problems, r.name).toEqual([]);
+  });
+
   it('lets a personal rule replace a built-in one of the same name', () => {
     const f = ruleFile('version: 1\nrules:\n  - name: rejection\n    when: { text: [no thanks] }\n    then: { stage: rejected }\n');
     const set = buildRuleSet([readRuleFile(f, true), ...builtin()]);
