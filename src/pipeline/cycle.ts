@@ -3,7 +3,8 @@
  * classify the threads that changed, raise or clear alerts, and propose drafts.
  * Every step reads its inputs from state, so a cycle killed anywhere converges on the next run.
  */
-import type { Connector, CandidateFilter } from '../connectors/port.js';
+import { DRAFT_KEY_HEADER, type Connector, type CandidateFilter } from '../connectors/port.js';
+import type { MailMessage } from '../model/types.js';
 import type { Store, Proposal, AlertRow } from '../store/index.js';
 import type { RuleSet } from '../rules/load.js';
 import type { Clock } from '../clock.js';
@@ -51,6 +52,11 @@ export interface CycleReport {
   saved: Proposal[];
 }
 
+/** Unsent drafts (the owner's, or ours) are not part of the conversation: a draft is not a reply. */
+export function isDraft(m: MailMessage): boolean {
+  return m.headers[DRAFT_KEY_HEADER.toLowerCase()] !== undefined || m.labels.some((l) => /^drafts?$/i.test(l));
+}
+
 export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Promise<SourceReport[]> {
   const reports: SourceReport[] = [];
   const tracked = new Map<string, Set<string>>();
@@ -72,7 +78,7 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
         onProgress: ctx.onProgress ? (d, t) => ctx.onProgress!(c.name, d, t) : undefined,
       });
       for await (const batch of batches) {
-        const r = ctx.store.messages.ingest(c.name, batch, ctx.owner, ctx.clock.now());
+        const r = ctx.store.messages.ingest(c.name, { ...batch, messages: batch.messages.filter((m) => !isDraft(m)) }, ctx.owner, ctx.clock.now());
         rep.added += r.added;
         rep.unchanged += r.unchanged;
         rep.failures += r.failures;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { writeMailbox, type Spec } from '../helpers/mailbox.js';
+import { appendMessage, writeMailbox, type Spec } from '../helpers/mailbox.js';
 import { REPO } from '../helpers/paths.js';
 
 const ME = 'ash.morgan@example.org';
@@ -67,6 +67,19 @@ describe('the daemon and the cycle around it', () => {
     expect(r.out).toMatch(/1 message\(s\) could not be read and were skipped/);
     const f = await cli(['--config', config, 'status', '--failures']);
     expect(f.out).toMatch(/^mail\.mbox@\d+: cannot parse message: /m);
+  });
+
+  it('an unsent draft in the mailbox does not count as a reply', async () => {
+    const { dir, config } = setup();
+    appendMessage(join(dir, 'mail.mbox'), {
+      from: `Ash Morgan <${ME}>`, to: 'Noor Haddad <noor@larchwood.example>', date: '2026-04-02T11:00:00Z', subject: 'Re: Larchwood - your offer',
+      id: 'draft-1@example.org', thread: '2000000000000000001', inReplyTo: 'lw-1@larchwood.example', headers: { 'X-Gmail-Labels': 'Drafts' },
+      body: 'Hi Noor, thank you - I am still thinking it over.',
+    });
+    const r = await cli(['--config', config, '--now', '2026-04-10T09:00:00Z', 'once', '--json']);
+    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as { awaitingReply: boolean; stale: boolean }[];
+    expect(board).toHaveLength(1);
+    expect(board[0]!.awaitingReply).toBe(true);
   });
 
   it('autoSave saves the proposal as a draft right away, and edit works through $EDITOR first', async () => {
