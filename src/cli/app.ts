@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Clock } from '../clock.js';
 import type { AttentionMarker, Connector } from '../connectors/port.js';
 import type { Owner } from '../model/types.js';
@@ -24,7 +26,7 @@ import { ensurePrivateDir } from '../util/secure-fs.js';
 export interface AppSpec {
   owner: Owner & { signature: string | null };
   sources: SourceConfig[];
-  /** Directory for state, drafts and tokens; null keeps everything in memory (scan). */
+  /** Directory for state, drafts and tokens; null: a private temporary one, removed on close (scan). */
   stateDir: string | null;
   deadlines: DeadlinePolicy;
   /** Personal rule sources layered over the built-in ones. */
@@ -71,9 +73,12 @@ function stateMarker(store: Store, source: string, clock: Clock): AttentionMarke
 export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: string) => void; write: (line: string) => void }): Promise<App> {
   const rules = loadRules(spec.ruleSources, spec.disabledRules);
   const templates = loadTemplates(TEMPLATES_DIR);
-  if (spec.stateDir) ensurePrivateDir(spec.stateDir);
-  const store = Store.open(spec.stateDir ? join(spec.stateDir, 'offerwatch.db') : ':memory:');
-  const draftsDir = spec.stateDir ? join(spec.stateDir, 'drafts') : join(process.cwd(), '.offerwatch', 'drafts');
+  // A throwaway state still lives on disk, so that memory stays flat on a multi-gigabyte mailbox.
+  const temporary = spec.stateDir ? null : mkdtempSync(join(tmpdir(), 'offerwatch-'));
+  const stateDir = spec.stateDir ?? temporary!;
+  ensurePrivateDir(stateDir);
+  const store = Store.open(join(stateDir, 'offerwatch.db'));
+  const draftsDir = join(stateDir, 'drafts');
   const channelLabel = spec.channels.flatMap((c) => (c.type === 'mailbox' && c.label ? [c.label] : []))[0];
   const connectors: Connector[] = [];
   const markers = new Map<string, AttentionMarker>();
@@ -86,13 +91,14 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
       } else {
         // The reply-due label is the source's replyDueLabel, unless the mailbox channel names one.
         const cfg = channelLabel ? { ...s, replyDueLabel: channelLabel } : s;
-        const c = await createGmailConnector(cfg, { stateDir: spec.stateDir ?? join(process.cwd(), '.offerwatch'), log: deps.log, clock: deps.clock });
+        const c = await createGmailConnector(cfg, { stateDir, log: deps.log, clock: deps.clock });
         connectors.push(c);
         if (c.attention) markers.set(s.name, c.attention);
       }
     }
   } catch (e) {
     store.close();
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
     throw e;
   }
   const channels = buildChannels(spec.channels, { write: deps.write, markers });
@@ -118,6 +124,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
     async close() {
       for (const c of connectors) await c.close?.();
       store.close();
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
     },
   };
 }
