@@ -18,7 +18,10 @@ import { createGmailConnector, gmailSourceSchema, seededRandom } from '../src/co
 import { saveTokens, tokenFileOf } from '../src/connectors/gmail/tokens.js';
 import type { MailReader, SyncOptions } from '../src/connectors/port.js';
 import { startGmailEmulator, type GmailEmulator } from '../test/emulators/gmail/server.js';
-import { simpleFilter, ATS_DOMAINS, JOB_PHRASES, MovableClock } from '../test/emulators/gmail/harness.js';
+import { MovableClock } from '../test/emulators/gmail/harness.js';
+import { candidateFilter } from '../src/rules/filter.js';
+import { buildRuleSet, readRuleDir } from '../src/rules/load.js';
+import { BUILTIN_RULES_DIR } from '../src/paths.js';
 
 const OWNER = 'Sam Lee <sam.lee@example.net>';
 const THREADS = Number(process.env.BENCH_THREADS ?? 10_000);
@@ -109,7 +112,8 @@ async function main(): Promise<void> {
       },
       random: seededRandom(1),
     });
-    const filter = simpleFilter([...ATS_DOMAINS, 'ats-mail.example'], JOB_PHRASES);
+    // The product's own filter, built from the built-in rules (search words + metadata check).
+    const filter = candidateFilter(buildRuleSet(readRuleDir(BUILTIN_RULES_DIR)));
     const opts = (tracked: Set<string>): SyncOptions => ({ now: clock.now(), filter, trackedThreadIds: tracked });
 
     // 1. First run: backfill within the lookback.
