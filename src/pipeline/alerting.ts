@@ -52,12 +52,14 @@ export async function updateAlerts(ctx: CycleContext, verdicts: ThreadVerdict[],
     if (!v.stale || !v.dueAt) continue;
     const ref: ThreadRef = { source: v.source, id: v.threadId };
     if (store.alerts.snoozedUntil(ref, now)) continue;
-    const existing = store.alerts.get(ref, v.dueAt);
-    if (existing?.clearedAt) {
-      if (existing.clearedReason !== 'snoozed') continue; // answered once for this deadline
-      store.alerts.reopen(existing.id, now);
+    let alert = store.alerts.get(ref, v.dueAt);
+    if (alert?.clearedAt) {
+      if (alert.clearedReason !== 'snoozed') continue; // answered once for this deadline
+      store.alerts.reopen(alert.id, now);
+      alert = store.alerts.get(ref, v.dueAt)!;
+    } else if (!alert) {
+      alert = store.alerts.raise(ref, v.dueAt, v.stage, now).alert;
     }
-    const { alert } = existing?.clearedAt ? { alert: store.alerts.get(ref, v.dueAt)! } : store.alerts.raise(ref, v.dueAt, v.stage, now);
     if (alert.delivered) continue;
     await deliver(ctx.channels, alertOf(ctx, alert, v), now, log);
     store.alerts.markDelivered(alert.id);
