@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderHoldoutFiles, renderHoldout2Files, renderHoldout3Files, renderHoldout4Files } from '../../scripts/fixtures/outputs.js';
+import { renderHoldoutFiles, renderHoldout2Files, renderHoldout3Files, renderHoldout4Files, renderHoldout5Files } from '../../scripts/fixtures/outputs.js';
 import { simpleParser } from '../helpers/mailparser.js';
 import { REPO } from '../helpers/paths.js';
 
@@ -23,6 +23,7 @@ const CORPORA = [
   ['holdout2', renderHoldout2Files],
   ['holdout3', renderHoldout3Files],
   ['holdout4', renderHoldout4Files],
+  ['holdout5', renderHoldout5Files],
 ] as const;
 
 describe.each(CORPORA)('hold-out corpus %s', (name, render) => {
