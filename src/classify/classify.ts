@@ -57,7 +57,7 @@ export function classifyThread(thread: MailThread, rules: RuleSet, deadlines: De
   const lastOutcome = ev.messages[ev.messages.length - 1]!;
   const tracked = ev.stage !== 'none';
 
-  let awaiting = tracked && last.direction === 'in' && !lastOutcome.ignored && lastOutcome.asks === true;
+  const awaiting = tracked && last.direction === 'in' && !lastOutcome.ignored && lastOutcome.asks === true;
   let waitingSince: string | null = null;
   let dueAt: string | null = null;
   if (awaiting) {
@@ -70,7 +70,6 @@ export function classifyThread(thread: MailThread, rules: RuleSet, deadlines: De
     dueAt = new Date(Date.parse(waitingSince) + ms).toISOString();
   }
   const stale = awaiting && dueAt !== null && now.getTime() >= Date.parse(dueAt);
-  if (!tracked) awaiting = false;
 
   return {
     threadId: thread.id,
