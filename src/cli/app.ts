@@ -45,19 +45,24 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Personal rule sources first, then the built-in rule files. */
+export function ruleSources(personal: RuleSource[]): RuleSource[] {
+  return [...personal, ...readRuleDir(BUILTIN_RULES_DIR)];
+}
+
 export function loadRules(personal: RuleSource[], disabled: string[] = []): RuleSet {
-  return buildRuleSet([...personal, ...readRuleDir(BUILTIN_RULES_DIR)], disabled);
+  return buildRuleSet(ruleSources(personal), disabled);
 }
 
 export function ruleSourcesFromFiles(files: string[]): RuleSource[] {
   return files.map((f) => readRuleFile(f, true));
 }
 
+/** Everything classification depends on besides the messages: rules, owner, deadlines. */
 function fingerprintOf(spec: AppSpec, sources: RuleSource[]): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ owner: spec.owner.addresses, deadlines: spec.deadlines, disabled: spec.disabledRules }));
   for (const s of sources) h.update(JSON.stringify(s.parsed.value.rules));
-  h.update(JSON.stringify(readRuleDir(BUILTIN_RULES_DIR).map((s) => s.parsed.value.rules)));
   return h.digest('hex');
 }
 
@@ -71,7 +76,8 @@ function stateMarker(store: Store, source: string, clock: Clock): AttentionMarke
 }
 
 export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: string) => void; write: (line: string) => void }): Promise<App> {
-  const rules = loadRules(spec.ruleSources, spec.disabledRules);
+  const sources = ruleSources(spec.ruleSources);
+  const rules = buildRuleSet(sources, spec.disabledRules);
   const templates = loadTemplates(TEMPLATES_DIR);
   // A throwaway state still lives on disk, so that memory stays flat on a multi-gigabyte mailbox.
   const temporary = spec.stateDir ? null : mkdtempSync(join(tmpdir(), 'offerwatch-'));
@@ -106,7 +112,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
     store,
     connectors,
     rules,
-    fingerprint: fingerprintOf(spec, spec.ruleSources),
+    fingerprint: fingerprintOf(spec, sources),
     owner: spec.owner,
     deadlines: spec.deadlines,
     filter: candidateFilter(rules),
