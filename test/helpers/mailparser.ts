@@ -1,13 +1,18 @@
 /** mailparser ships no types; this is the little of it the tests use (a second MIME parser). */
 import { createRequire } from 'node:module';
 
+export interface ParsedAddress {
+  value: { address?: string; name: string }[];
+}
+
 export interface ParsedMail {
   subject?: string;
+  from?: ParsedAddress;
   inReplyTo?: string;
   references?: string | string[];
   messageId?: string;
   text?: string;
-  to?: { value: { address?: string; name?: string }[] };
+  to?: ParsedAddress;
   headers: Map<string, unknown>;
 }
 

@@ -3,7 +3,6 @@
  * when a header-bound value holds CR, LF or NUL), or the MIME it builds reads back, through a
  * second, independent parser, to exactly the intended headers and body.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,22 +10,8 @@ import { DRAFT_KEY_HEADER } from '../../src/connectors/port.js';
 import { isOfferwatchError } from '../../src/errors.js';
 import type { MailThread, ThreadMessage } from '../../src/model/types.js';
 import { composeReply, draftMessageId, loadTemplates, renderTemplate, replySubject } from '../../src/drafts/index.js';
+import { simpleParser } from '../helpers/mailparser.js';
 
-interface ParsedAddress {
-  value: { address?: string; name: string }[];
-}
-interface ParsedMail {
-  subject?: string;
-  from?: ParsedAddress;
-  to?: ParsedAddress;
-  inReplyTo?: string;
-  references?: string | string[];
-  messageId?: string;
-  text?: string;
-  headers: Map<string, unknown>;
-}
-// mailparser ships no type declarations (and @types/mailparser is not installed).
-const { simpleParser } = createRequire(import.meta.url)('mailparser') as { simpleParser(src: Buffer): Promise<ParsedMail> };
 
 const templates = loadTemplates(fileURLToPath(new URL('../../templates', import.meta.url))).list();
 const VARIABLES = ['contactFirstName', 'company', 'role', 'ownerName', 'ownerFirstName', 'signature', 'otherCompany', 'phoneCallDate'];

@@ -1,25 +1,10 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DRAFT_KEY_HEADER } from '../../src/connectors/port.js';
 import { isOfferwatchError } from '../../src/errors.js';
 import type { Address, MailThread, Owner, ThreadMessage } from '../../src/model/types.js';
 import { chooseRecipient, composeReply, draftMessageId, isSingleAddress, replySubject, type ReplyInput } from '../../src/drafts/index.js';
+import { simpleParser } from '../helpers/mailparser.js';
 
-// mailparser ships no type declarations (and @types/mailparser is not installed).
-interface ParsedAddress {
-  value: { address?: string; name: string }[];
-}
-interface ParsedMail {
-  subject?: string;
-  from?: ParsedAddress;
-  to?: ParsedAddress;
-  inReplyTo?: string;
-  references?: string | string[];
-  messageId?: string;
-  text?: string;
-  headers: Map<string, unknown>;
-}
-const { simpleParser } = createRequire(import.meta.url)('mailparser') as { simpleParser(src: Buffer): Promise<ParsedMail> };
 
 let seq = 0;
 function msg(over: Partial<ThreadMessage>): ThreadMessage {
