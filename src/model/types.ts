@@ -47,6 +47,8 @@ export interface MailMessage {
   attachments: string[];
   /** sha256 hex of the raw message bytes. */
   contentHash: string;
+  /** Normalised mailbox role of the folder/label the message is in (see connectors/port.ts). */
+  role: import('../connectors/port.js').MailboxRole;
 }
 
 /** A message the parser could not turn into a MailMessage. Recorded, never silently dropped. */
