@@ -93,6 +93,15 @@ describe('outlook sign-in (emulated device-code flow)', () => {
     for (const s of secrets) expect(h.logs.join('\n')).not.toContain(s);
   });
 
+  it('a token Graph refuses before its expiry (401) is refreshed once and the request goes through', async () => {
+    h = await startGraphHarness();
+    h.emu.invalidateAccessTokens();
+    const tokenRequests = h.emu.counters.tokenRequests;
+    const out = await drain(h.connector.reader, null, h.options());
+    expect(out.messages.length).toBeGreaterThan(10);
+    expect(h.emu.counters.tokenRequests).toBe(tokenRequests + 1);
+  });
+
   it('a revoked sign-in stops the account with the exact command to re-authorise', async () => {
     h = await startGraphHarness({ emulator: { accessTokenSeconds: 60 } });
     h.emu.revokeTokens();

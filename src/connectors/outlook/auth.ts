@@ -114,6 +114,7 @@ export class MsalTokens implements TokenSource {
   lastError: OfferwatchError | null = null;
   private readonly app: PublicClientApplication;
   private account: AccountInfo | null = null;
+  private forceRefresh = false;
 
   constructor(private readonly cfg: OutlookSourceConfig, private readonly file: string, network: INetworkModule) {
     this.app = createMsalApp(cfg, file, network);
@@ -122,6 +123,10 @@ export class MsalTokens implements TokenSource {
   private fail(why: string): never {
     this.lastError = new OfferwatchError('EAUTH', `cannot sync outlook account ${accountOf(this.cfg)}: ${why}; run \`${authCommand(this.cfg)}\``);
     throw this.lastError;
+  }
+
+  invalidate(): void {
+    this.forceRefresh = true;
   }
 
   async getAccessToken(): Promise<string> {
@@ -133,7 +138,8 @@ export class MsalTokens implements TokenSource {
     }
     let r: AuthenticationResult;
     try {
-      r = await this.app.acquireTokenSilent({ account: this.account, scopes: REQUEST_SCOPES });
+      r = await this.app.acquireTokenSilent({ account: this.account, scopes: REQUEST_SCOPES, forceRefresh: this.forceRefresh });
+      this.forceRefresh = false;
     } catch (e) {
       const code = (e as { errorCode?: string }).errorCode ?? '';
       if (/network|timed_out|endpoints_resolution/i.test(code) || e instanceof TypeError) {

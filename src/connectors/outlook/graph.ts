@@ -34,6 +34,8 @@ export interface SubResponse<T = unknown> {
 /** Token source that also remembers the last sign-in failure (the SDK wraps errors it did not make). */
 export interface TokenSource extends AuthenticationProvider {
   lastError: OfferwatchError | null;
+  /** Graph refused the token (401): the next one must be fresh, not MSAL's cached one. */
+  invalidate?(): void;
 }
 
 export interface GraphDeps {
@@ -110,8 +112,18 @@ export class GraphApi {
     return e;
   }
 
-  /** One attempt of one request. */
+  /** One attempt of one request; a 401 (a token revoked before its expiry) is tried once more with a fresh token. */
   async once<T>(action: string, method: 'GET' | 'POST' | 'PATCH', path: string, opts: CallOpts = {}): Promise<T> {
+    try {
+      return await this.attempt<T>(action, method, path, opts);
+    } catch (e) {
+      if (!(e instanceof GraphCallError) || e.status !== 401 || !this.d.tokens.invalidate) throw e;
+      this.d.tokens.invalidate();
+      return await this.attempt<T>(action, method, path, opts);
+    }
+  }
+
+  private async attempt<T>(action: string, method: 'GET' | 'POST' | 'PATCH', path: string, opts: CallOpts): Promise<T> {
     try {
       const req = this.client.api(path).headers(opts.headers ?? {});
       if (opts.query?.filter) req.filter(opts.query.filter);

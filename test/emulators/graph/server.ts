@@ -89,6 +89,8 @@ export interface GraphEmulator {
   expireDeltaTokens(code?: 'SyncStateNotFound' | 'resyncRequired'): void;
   /** Refresh tokens stop working (invalid_grant); access tokens too. */
   revokeTokens(): void;
+  /** Access tokens stop working before their expiry (refresh tokens still work). */
+  invalidateAccessTokens(): void;
   /** Holds every Graph answer until the returned function is called (to build up concurrency). */
   hold(): () => void;
   /** Requests in flight right now. */
@@ -602,6 +604,9 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
     },
     revokeTokens() {
       refreshTokens.clear();
+      accessTokens.clear();
+    },
+    invalidateAccessTokens() {
       accessTokens.clear();
     },
     hold() {
