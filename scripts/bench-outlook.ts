@@ -13,7 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMailItems, type GeneratedMail } from './lib/gen-mbox.js';
-import { createOutlookConnector, outlookConnector, outlookSourceSchema, tokenFileOf } from '../src/connectors/outlook/index.js';
+import { outlookConnector, outlookSourceSchema, tokenFileOf } from '../src/connectors/outlook/index.js';
+import { createOutlookConnector } from '../src/connectors/outlook/connector.js';
 import { HttpsTransport } from '../src/connectors/outlook/https.js';
 import { MsalTokens } from '../src/connectors/outlook/auth.js';
 import { GraphApi } from '../src/connectors/outlook/graph.js';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     await outlookConnector.authorize!(cfg, { ...env, print: () => {} });
     const connector = await createOutlookConnector(cfg, env, { sleep: async (ms) => clock.advance(ms), random: seededRandom(1) });
     const rules = candidateFilter(buildRuleSet(readRuleDir(BUILTIN_RULES_DIR)));
-    const filter: CandidateFilter = { ...rules, lookbackDays: cfg.lookbackDays, isCandidate: (m) => rules.isCandidate(m) };
+    const filter: CandidateFilter = { ...rules, lookbackDays: 180, isCandidate: (m) => rules.isCandidate(m) };
     const opts = (tracked: Set<string>): SyncOptions => ({ now: clock.now(), filter, trackedThreadIds: tracked });
 
     // 1. First run: backfill within the look-back window.
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
     const backfillCost = snapshot(emu);
     const tracked = new Set(backfill.threads);
     // Recall: job threads with mail inside the window, as the emulator's conversations.
-    const since = clock.now().getTime() - cfg.lookbackDays * 86_400_000;
+    const since = clock.now().getTime() - filter.lookbackDays * 86_400_000;
     const convOf = new Map([...emu.mailbox.messages.values()].map((s) => [s.msg.internetMessageId, s.msg.conversationId]));
     const jobInWindow = new Set(items.filter((m) => m.job && Date.parse(m.date) >= since).map((m) => convOf.get(m.messageId)));
     const found = [...jobInWindow].filter((c) => c && tracked.has(c)).length;
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`backfill by route: ${JSON.stringify(backfillCost.byRoute)}`);
     console.log(`busy poll by route: ${JSON.stringify(busyCost.byRoute)}`);
-    console.log(`backfill recall: ${fmt(found)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${cfg.lookbackDays}-day look-back; ${fmt(tracked.size - found)} other conversations fetched`);
+    console.log(`backfill recall: ${fmt(found)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${filter.lookbackDays}-day look-back; ${fmt(tracked.size - found)} other conversations fetched`);
     console.log(`busy poll: the reference makes ${ratio.toFixed(1)}x the HTTP requests (goal: >= 10x) and moves ${(referenceBusy.bytes / Math.max(1, busyCost.bytes)).toFixed(1)}x the bytes; idle poll: ${idleCost.requests} request`);
     if (emu.counters.sendAttempts !== 0) throw new Error('a send endpoint was called');
     console.log(

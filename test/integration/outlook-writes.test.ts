@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DraftRequest, ThreadHandle } from '../../src/connectors/port.js';
 import { drain } from '../emulators/gmail/harness.js';
 import { startGraphHarness, DEMO_OWNER, type GraphHarness } from '../emulators/graph/harness.js';
-import { DRAFT_KEY_PROPERTY } from '../../src/connectors/outlook/index.js';
+import { DRAFT_KEY_PROPERTY } from '../../src/connectors/outlook/props.js';
 
 let h: GraphHarness | null = null;
 afterEach(async () => {
@@ -98,6 +98,30 @@ describe('outlook drafts (emulated Graph)', () => {
     const again = await h.connector.drafts!.createDraft(request(thread));
     expect(again.draftId).toBe(saved.draftId);
     expect(h.emu.mailbox.messages.get(saved.draftId)!.text).toBe('My own words.');
+  });
+});
+
+describe('outlook: a draft the owner sent', () => {
+  it('is found by key as sent, and its Sent Items copy carries the key for the core', async () => {
+    h = await startGraphHarness();
+    const first = await drain(h.connector.reader, null, h.options());
+    const conv = first.messages.find((m) => /Offer/i.test(m.subject) && m.role === 'inbox')!.threadId!;
+    const msgs = first.messages.filter((m) => m.threadId === conv);
+    const thread: ThreadHandle = { threadId: conv, providerThreadId: conv, messages: msgs.map((m) => ({ id: m.id, messageId: m.messageId, direction: m.role === 'sent' ? 'out' : 'in', date: m.date })) };
+    const saved = await h.connector.drafts!.createDraft(request(thread));
+    // The owner sends it from Outlook: it leaves Drafts for Sent Items.
+    h.emu.mailbox.touch(saved.draftId, (s) => {
+      s.msg.isDraft = false;
+    });
+    h.emu.mailbox.move(saved.draftId, 'sentitems');
+    expect(await h.connector.drafts!.findDraftByKey(thread, 'k-offer-decline-1')).toMatchObject({ draftId: saved.draftId, sent: true });
+    const again = await h.connector.drafts!.createDraft(request(thread));
+    expect(again.sent).toBe(true);
+    expect(h.emu.mailbox.drafts()).toHaveLength(0);
+    const next = await drain(h.connector.reader, first.cursor, h.options({ trackedThreadIds: new Set([conv]) }));
+    const sentCopy = next.messages.find((m) => m.id === saved.draftId)!;
+    expect(sentCopy.role).toBe('sent');
+    expect(sentCopy.headers['x-offerwatch-draft-key']).toBe('k-offer-decline-1');
   });
 });
 

@@ -9,7 +9,7 @@ const base = { type: 'outlook', name: 'work', clientId: '8c1f6a2e-7b3d-4e5f-9a0b
 
 describe('outlook source config', () => {
   it('applies defaults', () => {
-    expect(outlookSourceSchema.parse(base)).toEqual({ ...base, tenant: 'common', lookbackDays: 180, replyDueCategory: 'Reply due' });
+    expect(outlookSourceSchema.parse(base)).toEqual({ ...base, tenant: 'common', replyDueCategory: 'Reply due' });
   });
 
   it('accepts the tenant forms and refuses anything else', () => {

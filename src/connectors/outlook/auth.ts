@@ -9,27 +9,15 @@
  * send mail through Graph, whatever code holds it.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PublicClientApplication, type AccountInfo, type AuthenticationResult, type ICachePlugin, type INetworkModule, type TokenCacheContext } from '@azure/msal-node';
 import { OfferwatchError } from '../../errors.js';
 import { writePrivateFile } from '../../util/secure-fs.js';
-import { accountOf, authCommand, type OutlookSourceConfig } from './config.js';
+import { accountOf, authCommand, tokenFileOf, type OutlookSourceConfig } from './config.js';
 import type { TokenSource } from './graph.js';
-
-/** What we ask for, and why (the README's table says the same). */
-export const OUTLOOK_SCOPES = [
-  { scope: 'Mail.ReadWrite', reason: 'read job-search messages, save reply drafts in the conversation, and set or clear the reply-due flag and category' },
-  { scope: 'User.Read', reason: 'sign in and read your own profile (address and name)' },
-  { scope: 'offline_access', reason: 'a refresh token, so offerwatch keeps working without signing in every hour' },
-] as const;
 
 /** Scopes requested from Microsoft (offline_access and the OpenID ones MSAL adds itself). */
 const REQUEST_SCOPES = ['Mail.ReadWrite', 'User.Read'];
 const FORBIDDEN_SCOPES = ['mail.send', 'mail.send.shared'];
-
-export function tokenFileOf(cfg: OutlookSourceConfig, stateDir: string): string {
-  return join(stateDir, 'tokens', `outlook-${accountOf(cfg)}.json`);
-}
 
 /** MSAL's cache plugin over one private file. */
 export function fileCachePlugin(file: string, onSaved?: () => void): ICachePlugin {

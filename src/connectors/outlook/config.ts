@@ -1,4 +1,5 @@
 /** The `type: outlook` source block of the config file (Outlook.com and Microsoft 365, via Microsoft Graph). */
+import { join } from 'node:path';
 import { z } from 'zod';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,7 +17,8 @@ export const outlookSourceSchema = z.strictObject({
     .default('common'),
   /** Account label used for the token cache file (default: `name`). */
   account: z.string().regex(/^[A-Za-z0-9._@+-]+$/, 'account labels are letters, digits and . _ @ + -').optional(),
-  lookbackDays: z.number().int().min(1).max(3650).default(180),
+  /** First-run look-back in days; may only narrow the rules' window (default 180). */
+  lookbackDays: z.number().int().min(1).max(3650).optional(),
   /** Outlook category put on a message that waits on your reply (beside the flag). */
   replyDueCategory: z.string().min(1).max(255).default('Reply due'),
   /** Tests only: the origin of a Graph emulator (Graph at `<baseUrl>/v1.0`, sign-in at `<baseUrl>/<tenant>`). */
@@ -36,3 +38,15 @@ export function accountOf(cfg: OutlookSourceConfig): string {
 export function authCommand(cfg: OutlookSourceConfig): string {
   return `offerwatch auth outlook --account ${accountOf(cfg)}`;
 }
+
+/** The MSAL token cache of one account: `<stateDir>/tokens/outlook-<account>.json`. */
+export function tokenFileOf(cfg: OutlookSourceConfig, stateDir: string): string {
+  return join(stateDir, 'tokens', `outlook-${accountOf(cfg)}.json`);
+}
+
+/** What we ask for, and why (the README's table says the same). Never Mail.Send. */
+export const OUTLOOK_SCOPES = [
+  { scope: 'Mail.ReadWrite', reason: 'read job-search messages, save reply drafts in the conversation, and set or clear the reply-due flag and category' },
+  { scope: 'User.Read', reason: 'sign in and read your own profile (address and name)' },
+  { scope: 'offline_access', reason: 'a refresh token, so offerwatch keeps working without signing in every hour' },
+] as const;

@@ -8,6 +8,7 @@ import type { Attachment, Message, Recipient } from '@microsoft/microsoft-graph-
 import type { Address, MailMessage } from '../../model/types.js';
 import type { MailboxRole, MessageMeta } from '../port.js';
 import { extractNewText } from '../../mail/newtext.js';
+import { DRAFT_KEY_PROPERTY, odataString } from './props.js';
 import { htmlToPlainText, DEFAULT_MAX_TEXT_CHARS, KEPT_HEADERS } from '../../mail/normalise.js';
 
 /** Fields the candidate filter and the sync decisions need (no body). */
@@ -25,12 +26,13 @@ export const FULL_FIELDS = [
   'sentDateTime',
   'hasAttachments',
 ];
-export const FULL_QUERY = `$select=${FULL_FIELDS.join(',')}&$expand=attachments($select=name)`;
+/** Full fetch: the fields, attachment names, and our draft key where a message carries it (a sent draft of ours). */
+export const FULL_QUERY = `$select=${FULL_FIELDS.join(',')}&$expand=${encodeURIComponent(`attachments($select=name),singleValueExtendedProperties($filter=id eq ${odataString(DRAFT_KEY_PROPERTY)})`)}`;
 
 /** Headers kept from `internetMessageHeaders` (the same few the MIME parser keeps). */
 const KEPT = new Set<string>(KEPT_HEADERS.filter((h) => !h.startsWith('x-gmail')));
 
-export type GraphMessage = Message & { '@removed'?: { reason?: string }; attachments?: Attachment[] };
+export type GraphMessage = Message & { '@removed'?: { reason?: string }; attachments?: Attachment[]; singleValueExtendedProperties?: Array<{ id?: string; value?: string | null }> };
 
 export function addressOf(r: Recipient | null | undefined): Address | null {
   const a = r?.emailAddress?.address;
@@ -67,6 +69,9 @@ export function toMailMessage(m: GraphMessage, folderRoles: Readonly<Record<stri
     const k = (h.name ?? '').toLowerCase();
     if (KEPT.has(k) && h.value != null) headers[k] = headers[k] ? `${headers[k]}, ${h.value}` : h.value;
   }
+  // Our draft key on a message the owner sent: the core marks that proposal sent.
+  const key = (m.singleValueExtendedProperties ?? []).find((p) => (p.id ?? '').toLowerCase() === DRAFT_KEY_PROPERTY.toLowerCase())?.value;
+  if (key) headers['x-offerwatch-draft-key'] = key;
   const raw = m.body?.content ?? '';
   let text = m.body?.contentType === 'html' ? htmlToPlainText(raw) : raw.replace(/\r\n?/g, '\n');
   if (text.length > DEFAULT_MAX_TEXT_CHARS) text = text.slice(0, DEFAULT_MAX_TEXT_CHARS);

@@ -15,12 +15,7 @@ import { OfferwatchError } from '../../errors.js';
 import type { OutlookSourceConfig } from './config.js';
 import type { GraphApi } from './graph.js';
 import type { Retry } from './retry.js';
-import { odataString } from './reader.js';
-
-/** offerwatch's property set (a fixed GUID of our own) and the two named properties in it. */
-export const PROPERTY_SET = '{6f1d2c9a-3b7e-4e15-9c0a-5d8e2f41b7c3}';
-export const DRAFT_KEY_PROPERTY = `String ${PROPERTY_SET} Name X-Offerwatch-Draft-Key`;
-export const DRAFT_STATE_PROPERTY = `String ${PROPERTY_SET} Name X-Offerwatch-Draft-State`;
+import { DRAFT_KEY_PROPERTY, DRAFT_STATE_PROPERTY, odataString } from './props.js';
 
 type WithProps = Message & { singleValueExtendedProperties?: Array<{ id?: string; value?: string | null }> };
 

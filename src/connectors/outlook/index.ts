@@ -1,91 +1,23 @@
 /**
- * The Outlook connector (Outlook.com and Microsoft 365 over Microsoft Graph): reader (delta
- * sync of Inbox and Sent Items), drafts (createReply + PATCH, never sent) and attention
- * (follow-up flag + category). Graph SDK, Graph types and MSAL stay in this folder; what
- * leaves it is the port's types plus our own counters.
+ * The Outlook source type (Outlook.com and Microsoft 365, via Microsoft Graph), as the registry
+ * knows it. The SDK-heavy parts (Graph client, MSAL) are loaded only when an Outlook source is
+ * opened or authorised, so that reading a config does not pay for them. Everything Graph- and
+ * MSAL-specific stays in this folder.
  */
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import type { Connector, ConnectorDefinition, ConnectorEnv } from '../port.js';
-import { OfferwatchError } from '../../errors.js';
-import { seededRandom } from '../../util/random.js';
-import { outlookSourceSchema, authCommand, type OutlookSourceConfig } from './config.js';
-import { HttpsTransport, type TransportCounters } from './https.js';
-import { authorizeOutlook, MsalTokens, tokenFileOf } from './auth.js';
-import { GraphApi, type TokenSource } from './graph.js';
-import { Retry } from './retry.js';
-import { OutlookReader } from './reader.js';
-import { OutlookDrafts } from './drafts.js';
-import { OutlookAttention } from './attention.js';
+import type { ConnectorDefinition } from '../port.js';
+import { outlookSourceSchema, type OutlookSourceConfig } from './config.js';
 
-export { outlookSourceSchema, type OutlookSourceConfig, type OutlookSourceInput } from './config.js';
-export { OUTLOOK_SCOPES, tokenFileOf } from './auth.js';
-export { DRAFT_KEY_PROPERTY, DRAFT_STATE_PROPERTY } from './drafts.js';
-export type { TransportCounters } from './https.js';
-
-export interface OutlookDeps {
-  /** Waits between retries (default: setTimeout). */
-  sleep?: (ms: number) => Promise<void>;
-  /** Jitter source in [0, 1) (default: seeded from the source name). */
-  random?: () => number;
-  /** Messages per delta page (default 200). */
-  pageSize?: number;
-  /** Tokens from elsewhere (the benchmark's reference poller); default: the MSAL cache. */
-  tokens?: TokenSource;
-}
-
-export interface OutlookConnector extends Connector {
-  /** HTTP requests and bytes so far, and the most requests in flight at once. */
-  readonly counters: TransportCounters;
-  /** Retries made so far. */
-  readonly retries: () => number;
-}
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function caOf(cfg: OutlookSourceConfig, env: Pick<ConnectorEnv, 'resolvePath'>): string | undefined {
-  if (!cfg.caFile) return undefined;
-  const file = env.resolvePath(cfg.caFile);
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new OfferwatchError('ECONFIG', `cannot read caFile ${file} of outlook source ${cfg.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
-export async function createOutlookConnector(cfg: OutlookSourceConfig, env: ConnectorEnv, deps: OutlookDeps = {}): Promise<OutlookConnector> {
-  const transport = new HttpsTransport({ maxConcurrent: 4, ca: caOf(cfg, env) });
-  const tokens = deps.tokens ?? new MsalTokens(cfg, tokenFileOf(cfg, env.stateDir), transport.msalNetwork());
-  const retry = new Retry({
-    sleep: deps.sleep ?? realSleep,
-    random: deps.random ?? seededRandom(createHash('sha256').update(cfg.name).digest().readUInt32BE(0)),
-    log: env.log,
-    name: cfg.name,
-  });
-  const graph = new GraphApi({ baseUrl: cfg.baseUrl, transport, tokens, retry, name: cfg.name, reauth: authCommand(cfg), now: () => env.clock.now() });
-  return {
-    name: cfg.name,
-    reader: new OutlookReader({ graph, cfg, log: env.log, pageSize: deps.pageSize, bytes: () => transport.counters.bytesReceived }),
-    drafts: new OutlookDrafts({ graph, retry, cfg, log: env.log }),
-    attention: new OutlookAttention({ graph, cfg, clock: env.clock, category: env.replyDueLabel ?? cfg.replyDueCategory }),
-    counters: transport.counters,
-    retries: () => retry.retries,
-    async close() {
-      transport.close();
-    },
-  };
-}
+export { outlookSourceSchema, OUTLOOK_SCOPES, tokenFileOf, type OutlookSourceConfig, type OutlookSourceInput } from './config.js';
 
 export const outlookConnector: ConnectorDefinition<OutlookSourceConfig> = {
   type: 'outlook',
   configSchema: outlookSourceSchema,
-  create: (cfg, env) => createOutlookConnector(cfg, env),
-  async authorize(cfg, env) {
-    const transport = new HttpsTransport({ maxConcurrent: 4, ca: caOf(cfg, env) });
-    try {
-      await authorizeOutlook({ cfg, stateDir: env.stateDir, network: transport.msalNetwork(), print: env.print, signal: env.signal });
-    } finally {
-      transport.close();
-    }
+  async create(config, env) {
+    const { createOutlookConnector } = await import('./connector.js');
+    return createOutlookConnector(config, env);
+  },
+  async authorize(config, env) {
+    const { authorizeOutlookSource } = await import('./connector.js');
+    await authorizeOutlookSource(config, env);
   },
 };

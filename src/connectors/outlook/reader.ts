@@ -18,6 +18,7 @@ import { OfferwatchError, isOfferwatchError } from '../../errors.js';
 import type { OutlookSourceConfig } from './config.js';
 import type { GraphApi, SubRequest, SubResponse } from './graph.js';
 import { decodeCursor, encodeCursor, SYNC_FOLDERS, type OutlookCursor, type SyncFolder } from './cursor.js';
+import { odataString } from './props.js';
 import { FULL_QUERY, META_FIELDS, toMailMessage, toMeta, type GraphMessage } from './convert.js';
 
 /** Messages per delta page we ask for (`Prefer: odata.maxpagesize`); Graph may send fewer. */
@@ -50,11 +51,6 @@ export interface ReaderDeps {
   bytes?: () => number;
 }
 
-/** OData string literal: single quotes doubled. */
-export function odataString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
 export class OutlookReader implements MailReader {
   private readonly action: string;
   private readonly prefer: string;
@@ -68,7 +64,7 @@ export class OutlookReader implements MailReader {
     if (opts.signal?.aborted) return;
     let state = decodeCursor(cursor);
     if (state === 'invalid') {
-      this.d.log(`outlook ${this.d.cfg.name}: the stored cursor is not one this version wrote; resyncing within ${this.d.cfg.lookbackDays} days`);
+      this.d.log(`outlook ${this.d.cfg.name}: the stored cursor is not one this version wrote; resyncing within ${this.days(opts)} days`);
       state = null;
     }
     try {
@@ -76,7 +72,7 @@ export class OutlookReader implements MailReader {
       return;
     } catch (e) {
       if (!isOfferwatchError(e, 'ECURSOR')) throw e;
-      this.d.log(`outlook ${this.d.cfg.name}: the delta token has expired; resyncing within ${this.d.cfg.lookbackDays} days`);
+      this.d.log(`outlook ${this.d.cfg.name}: the delta token has expired; resyncing within ${this.days(opts)} days`);
     }
     yield* this.run(await this.fresh(opts), opts);
   }
@@ -91,9 +87,14 @@ export class OutlookReader implements MailReader {
       if (sub?.status === 200 && sub.body?.id) folderRoles[sub.body.id] = role;
       else if (name === 'inbox' || name === 'sentitems') throw this.d.graph.itemError(`${this.action} (folder ${name})`, sub);
     }
-    const days = Math.min(this.d.cfg.lookbackDays, opts.filter.lookbackDays || this.d.cfg.lookbackDays);
+    const days = this.days(opts);
     const since = new Date(opts.now.getTime() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return { v: 1, folders: { inbox: { phase: 'initial', link: null }, sentitems: { phase: 'initial', link: null } }, folderRoles, since };
+  }
+
+  /** The rules' look-back window, narrowed by the source's own when it sets one. */
+  private days(opts: SyncOptions): number {
+    return Math.min(opts.filter.lookbackDays, this.d.cfg.lookbackDays ?? Infinity);
   }
 
   private urlOf(f: SyncFolder, c: OutlookCursor): string {

@@ -154,7 +154,7 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
   let inFlight = 0;
   let base = '';
 
-  const project = (s: StoredMessage, select: string[] | null, text: boolean, expand: string | null): Record<string, unknown> => {
+  const project = (s: StoredMessage, select: string[] | null, text: boolean, expandAll: string | null): Record<string, unknown> => {
     const full: Record<string, unknown> = {
       '@odata.etag': `W/"${s.msg.changeKey}"`,
       ...s.msg,
@@ -169,7 +169,7 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
       else if (k === 'body' || k === 'flag' || k === 'categories') out[k] = full[k] ?? null;
       else out[k] = null;
     } else Object.assign(out, full);
-    if (expand) {
+    for (const expand of splitTop(expandAll ?? '')) {
       if (/^attachments/.test(expand)) out.attachments = (s.msg.attachments ?? []).map((a, i) => ({ '@odata.type': '#microsoft.graph.fileAttachment', id: `att${i}`, name: a.name, contentType: a.contentType }));
       const ep = /^singleValueExtendedProperties\(\$filter=id eq '((?:[^']|'')*)'\)$/.exec(expand);
       if (ep) {
@@ -627,6 +627,23 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Splits `a(b,c),d` at top-level commas. */
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
 }
 
 /** Route names for counters and faults. */
