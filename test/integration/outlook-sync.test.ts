@@ -76,6 +76,17 @@ describe('outlook sync (emulated Graph)', () => {
     expect(third.messages.length).toBe(first.messages.length);
   });
 
+  it('entries Graph lists twice are delivered once', async () => {
+    h = await startGraphHarness({ pageSize: 4 });
+    h.emu.repeatDeltaEntries(true);
+    const twice = await drain(h.connector.reader, null, h.options());
+    const ids = twice.messages.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    h.emu.repeatDeltaEntries(false);
+    const once = await drain(h.connector.reader, null, h.options());
+    expect(new Set(ids)).toEqual(new Set(once.messages.map((m) => m.id)));
+  });
+
   it('a killed backfill resumes from the stored nextLink', async () => {
     h = await startGraphHarness({ pageSize: 3 });
     const partial = await drain(h.connector.reader, null, h.options(), 2);

@@ -89,6 +89,8 @@ export interface GraphEmulator {
   expireDeltaTokens(code?: 'SyncStateNotFound' | 'resyncRequired'): void;
   /** Refresh tokens stop working (invalid_grant); access tokens too. */
   revokeTokens(): void;
+  /** From now on every delta page lists each of its entries twice (Graph may repeat items). */
+  repeatDeltaEntries(on: boolean): void;
   /** Access tokens stop working before their expiry (refresh tokens still work). */
   invalidateAccessTokens(): void;
   /** Holds every Graph answer until the returned function is called (to build up concurrency). */
@@ -151,6 +153,7 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
   const refreshTokens = new Set<string>();
   const deviceCodes = new Map<string, { approved: boolean; scope: string }>();
   let gate: Promise<void> | null = null;
+  let repeat = false;
   let inFlight = 0;
   let base = '';
 
@@ -285,7 +288,7 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
       return { '@odata.type': '#microsoft.graph.message', ...project(s, round.select, text, null) };
     });
     const path = `${base}/v1.0/me/mailFolders/${round.folder}/messages/delta`;
-    const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#Collection(message)`, value };
+    const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#Collection(message)`, value: repeat ? [...value, ...value] : value };
     if (round.entries.length > 0) {
       body['@odata.nextLink'] = `${path}?$skiptoken=${roundId}`;
     } else {
@@ -605,6 +608,9 @@ export async function startGraphEmulator(opts: EmulatorOptions): Promise<GraphEm
     revokeTokens() {
       refreshTokens.clear();
       accessTokens.clear();
+    },
+    repeatDeltaEntries(on) {
+      repeat = on;
     },
     invalidateAccessTokens() {
       accessTokens.clear();
