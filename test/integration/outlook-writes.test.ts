@@ -137,6 +137,11 @@ describe('outlook reply-due marks (emulated Graph)', () => {
     expect(m.flag?.dueDateTime).toEqual({ dateTime: '2026-11-18T12:00:00.000', timeZone: 'UTC' });
     expect(m.flag?.startDateTime?.dateTime).toBeDefined();
     expect(m.categories).toEqual(['Reply due']);
+    // Our own mark is not the owner's label and not a change of the message.
+    const cursor = (await drain(h.connector.reader, null, h.options())).cursor;
+    h.emu.mailbox.touch(latestIn.id, () => {});
+    const redelivered = (await drain(h.connector.reader, cursor, h.options({ trackedThreadIds: new Set([thread.threadId]) }))).messages.find((x) => x.id === latestIn.id)!;
+    expect(redelivered.labels).toEqual([]);
     const patches = h.emu.counters.calls['messages.patch'] ?? 0;
     await h.connector.attention!.setNeedsReply(thread, true, due); // idempotent: nothing to change
     expect(h.emu.counters.calls['messages.patch'] ?? 0).toBe(patches);

@@ -59,11 +59,12 @@ export async function createOutlookConnector(cfg: OutlookSourceConfig, env: Conn
     name: cfg.name,
   });
   const graph = new GraphApi({ baseUrl: cfg.baseUrl, transport, tokens, retry, name: cfg.name, reauth: authCommand(cfg), now: () => env.clock.now() });
+  const category = env.replyDueLabel ?? cfg.replyDueCategory;
   return {
     name: cfg.name,
-    reader: new OutlookReader({ graph, cfg, log: env.log, pageSize: deps.pageSize, bytes: () => transport.counters.bytesReceived }),
+    reader: new OutlookReader({ graph, cfg, log: env.log, pageSize: deps.pageSize, bytes: () => transport.counters.bytesReceived, ownCategories: [category] }),
     drafts: new OutlookDrafts({ graph, retry, cfg, log: env.log }),
-    attention: new OutlookAttention({ graph, cfg, clock: env.clock, category: env.replyDueLabel ?? cfg.replyDueCategory }),
+    attention: new OutlookAttention({ graph, cfg, clock: env.clock, category }),
     counters: transport.counters,
     retries: () => retry.retries,
     async close() {

@@ -49,21 +49,27 @@ export function roleOf(m: GraphMessage, folderRoles: Readonly<Record<string, Mai
   return (m.parentFolderId && folderRoles[m.parentFolderId]) || 'other';
 }
 
-export function toMeta(m: GraphMessage, folderRoles: Readonly<Record<string, MailboxRole>>): MessageMeta {
+export function toMeta(m: GraphMessage, folderRoles: Readonly<Record<string, MailboxRole>>, ours: readonly string[] = []): MessageMeta {
   return {
     from: addressOf(m.from),
     subject: m.subject ?? '',
     snippet: m.bodyPreview ?? '',
     role: roleOf(m, folderRoles),
-    labels: [...(m.categories ?? [])],
+    labels: ownerCategories(m, ours),
   };
+}
+
+/** The owner's categories: without the reply-due category offerwatch itself sets (not the owner's, and not a change). */
+function ownerCategories(m: GraphMessage, ours: readonly string[]): string[] {
+  return (m.categories ?? []).filter((c) => !ours.includes(c));
 }
 
 function ids(v: string | undefined): string[] {
   return v ? (v.match(/<[^<>\s]+>/g) ?? []) : [];
 }
 
-export function toMailMessage(m: GraphMessage, folderRoles: Readonly<Record<string, MailboxRole>>): MailMessage {
+export function toMailMessage(m: GraphMessage, folderRoles: Readonly<Record<string, MailboxRole>>, ours: readonly string[] = []): MailMessage {
+  const labels = ownerCategories(m, ours);
   const headers: Record<string, string> = {};
   for (const h of m.internetMessageHeaders ?? []) {
     const k = (h.name ?? '').toLowerCase();
@@ -79,7 +85,7 @@ export function toMailMessage(m: GraphMessage, folderRoles: Readonly<Record<stri
   const date = (role === 'sent' ? m.sentDateTime ?? m.receivedDateTime : m.receivedDateTime ?? m.sentDateTime) ?? new Date(0).toISOString();
   const refs = ids(headers['references']);
   const hash = createHash('sha256')
-    .update(JSON.stringify([m.id, m.internetMessageId, m.subject, raw, m.from, m.toRecipients, m.ccRecipients, date, m.categories]))
+    .update(JSON.stringify([m.id, m.internetMessageId, m.subject, raw, m.from, m.toRecipients, m.ccRecipients, date, labels]))
     .digest('hex');
   return {
     id: m.id ?? '',
@@ -96,7 +102,7 @@ export function toMailMessage(m: GraphMessage, folderRoles: Readonly<Record<stri
     text,
     newText: extractNewText(text),
     headers,
-    labels: [...(m.categories ?? [])],
+    labels,
     attachments: (m.attachments ?? []).map((a) => a.name ?? '').filter(Boolean),
     contentHash: hash,
     role,

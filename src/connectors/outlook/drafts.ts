@@ -89,7 +89,6 @@ export class OutlookDrafts implements DraftWriter {
     if (/[\r\n\0]/.test(req.key) || req.key.length === 0 || req.key.length > 255) {
       throw new OfferwatchError('EUNSAFE', `cannot ${this.action}: the draft key is empty, too long, or contains a line break or NUL`);
     }
-    if (req.reply.to.length === 0) throw new OfferwatchError('EUSAGE', `cannot ${this.action}: the reply has no recipient`);
     const existing = await this.lookup(req.key);
     if (existing) {
       if (existing.isDraft && existing.state === 'created') await this.complete(existing.id, req);

@@ -49,6 +49,8 @@ export interface ReaderDeps {
   pageSize?: number;
   /** Bytes received so far, for progress. */
   bytes?: () => number;
+  /** Categories offerwatch itself sets (reply due): not the owner's labels, and not a change. */
+  ownCategories?: string[];
 }
 
 export class OutlookReader implements MailReader {
@@ -152,7 +154,7 @@ export class OutlookReader implements MailReader {
         byId.push(id);
         continue;
       }
-      if (!opts.filter.isCandidate(toMeta(m, c.folderRoles))) continue;
+      if (!opts.filter.isCandidate(toMeta(m, c.folderRoles, this.d.ownCategories))) continue;
       if (!conv) byId.push(id);
       else if (!whole.includes(conv)) whole.push(conv);
     }
@@ -171,7 +173,7 @@ export class OutlookReader implements MailReader {
     const failures: MessageFailure[] = [];
     for (const m of found) {
       if (!m.id || delivered.has(m.id)) continue;
-      const msg = toMailMessage(m, c.folderRoles);
+      const msg = toMailMessage(m, c.folderRoles, this.d.ownCategories);
       if (SKIP_ROLES.has(msg.role)) continue;
       delivered.add(m.id);
       if (!msg.date || Number.isNaN(Date.parse(msg.date))) failures.push({ ref: m.id, reason: 'graph returned a message without a date', contentHash: msg.contentHash });
