@@ -124,8 +124,10 @@ export class CorpusRenderer {
       let to: string;
       if (m.to) to = this.resolve(m.to);
       else if (fromOwner) {
-        const last = [...t.msgs.slice(0, i)].reverse().find((p) => !this.isOwner(this.resolve(p.from)));
-        if (!last) this.problem(key, 'the owner writes first: give an explicit to', ['messages', i, 'from']);
+        // The owner answers the last counterparty; writing first, they write to the one who answers.
+        const other = (p: MessageDef) => !this.isOwner(this.resolve(p.from));
+        const last = [...t.msgs.slice(0, i)].reverse().find(other) ?? t.msgs.slice(i + 1).find(other);
+        if (!last) this.problem(key, 'nobody else writes in this thread: give the owner\'s message an explicit to', ['messages', i, 'from']);
         to = last ? last.replyTo ?? this.resolve(last.from) : 'unknown@example.invalid';
       } else to = `${this.def.owner.name} <${this.def.owner.address}>`;
       if (m.subject !== undefined) subject = m.subject;
@@ -153,7 +155,8 @@ export class CorpusRenderer {
       }
     });
 
-    if (t.contact && !states.some((s) => s.from.includes(t.contact!) || s.plain.includes(t.contact!))) {
+    const mentions = (s: MsgState, m: MessageDef) => [s.from, s.to, s.plain, m.cc ?? '', m.replyTo ?? ''].some((f) => f.includes(t.contact!));
+    if (t.contact && !states.some((s, i) => mentions(s, t.msgs[i]!))) {
       this.problem(key, `${t.contact} does not appear in the thread`, ['labels', 'contactFirstName']);
     }
     const last = states[states.length - 1];

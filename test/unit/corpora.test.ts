@@ -132,6 +132,16 @@ messages:                 # oldest first
     expect(rendered.mbox.toString('latin1')).toContain('X-Gmail-Labels: Inbox,Category Updates,Opened,Job search');
   });
 
+  it("addresses the owner's opening message to the counterparty who answers it", () => {
+    const thread = `labels: { stage: applied, awaitingReply: false, company: Quillon Analytics, role: null, contactFirstName: Priya, note: null }
+messages:
+  - { from: me, date: 2026-11-02 09:00 +0000, subject: Following up on my application, text: "Hi Priya, any news?" }
+  - { from: Priya Raman <priya.raman@quillon.example>, date: 2026-11-03 10:00 +0000, text: "Not yet, thanks for your patience." }
+`;
+    const mbox = renderCorpusFiles(corpus({ 'follow-up.yaml': thread })).rendered.mbox.toString('utf8');
+    expect(mbox).toMatch(/^From: Ines Duarte <ines\.duarte@example\.net>\nTo: Priya Raman <priya\.raman@quillon\.example>$/m);
+  });
+
   it('names the file, line and key of an unknown key', () => {
     const dir = corpus({ 'quillon-offer.yaml': THREAD.replace('    noRefs: false', '    noRef: false') });
     expect(errorOf(dir)).toMatch(/threads\/quillon-offer\.yaml:29:5: messages\[0\]\.noRef: unknown key "noRef"/);
