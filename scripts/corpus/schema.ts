@@ -55,6 +55,10 @@ export const corpusSchema = z.strictObject({
 });
 
 const nullable = <T extends z.ZodType>(t: T) => t.nullish();
+/** For keys that must be written (null allowed where the type says so): "required" when absent. */
+const missing = (message: string) => ({ error: (iss: { input?: unknown }) => (iss.input === undefined ? message : undefined) });
+const required = missing('required');
+const requiredOrNull = missing('required (write null when there is none)');
 const charset = z.enum(['utf-8', 'iso-8859-1', 'windows-1252']);
 const cte = z.enum(['7bit', '8bit', 'quoted-printable', 'base64']);
 
@@ -83,13 +87,13 @@ const attachmentSchema = z.discriminatedUnion('kind', [
 
 export const messageSchema = z.strictObject({
   /** `me` = owner's primary address, `me2` = owner's first alias, else `Name <addr>`. */
-  from: z.string().min(1),
+  from: z.string(required).min(1),
   /** Default: the owner (received mail) or the last counterparty (owner's mail). `me`/`me2` allowed. */
   to: nullable(z.string().min(1)),
   cc: nullable(z.string()),
   replyTo: nullable(z.string()),
   /** Seconds are derived from the thread key when omitted. */
-  date: z.string().regex(MESSAGE_DATE, 'expected YYYY-MM-DD HH:MM[:SS] +ZZZZ'),
+  date: z.string(required).regex(MESSAGE_DATE, 'expected YYYY-MM-DD HH:MM[:SS] +ZZZZ'),
   /** Default: `Re: ` (or `rePrefix`) + previous subject, unchanged when it already has a reply prefix. */
   subject: nullable(z.string()),
   text: nullable(z.string()),
@@ -124,12 +128,12 @@ export const messageSchema = z.strictObject({
 
 export const threadSchema = z.strictObject({
   labels: z.strictObject({
-    stage: z.enum(LABEL_STAGES as [LabelStage, ...LabelStage[]]),
-    awaitingReply: z.boolean().nullable(),
-    company: z.string().min(1).nullable(),
-    role: z.string().min(1).nullable(),
-    contactFirstName: z.string().min(1).nullable(),
-    note: z.string().nullable(),
+    stage: z.enum(LABEL_STAGES as [LabelStage, ...LabelStage[]], required),
+    awaitingReply: z.boolean(requiredOrNull).nullable(),
+    company: z.string(requiredOrNull).min(1).nullable(),
+    role: z.string(requiredOrNull).min(1).nullable(),
+    contactFirstName: z.string(requiredOrNull).min(1).nullable(),
+    note: z.string(requiredOrNull).nullable(),
   }),
   /** Public pages whose wording the thread paraphrases; [] or absent for invented mail. */
   sources: z.array(z.url()).optional(),
