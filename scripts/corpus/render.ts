@@ -110,7 +110,7 @@ export class CorpusRenderer {
     const windowStart = new Date(this.def.windowStart);
     const dates = t.msgs.map((m, i) => parseZoned(m.date, parseInt(sha(key, i, 'sec').slice(0, 4), 16) % 60));
     dates.forEach((d, i) => {
-      if (d.utc < windowStart || d.utc >= this.now) this.problem(key, `${isoUtc(d.utc)} is outside the corpus window (windowStart..now)`, ['messages', i, 'date']);
+      if (d.utc < windowStart || d.utc > this.now) this.problem(key, `${isoUtc(d.utc)} is outside the corpus window (windowStart..now)`, ['messages', i, 'date']);
       if (i > 0 && d.utc < dates[i - 1].utc) this.problem(key, 'older than the message before it', ['messages', i, 'date']);
     });
     const thrid = ((BigInt(dates[0].utc.getTime()) << 20n) | BigInt(parseInt(sha(key, 'thrid').slice(0, 5), 16))).toString();
