@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { splitMbox } from '../src/connectors/mbox/split.js';
-import { parseMessage } from '../src/mail/normalise.js';
+import { parseMboxMessage } from '../src/connectors/mbox/takeout.js';
 import { groupThreads, toThread } from '../src/pipeline/threading.js';
 import { classifyThread, DEFAULT_DEADLINES } from '../src/classify/classify.js';
 import { buildRuleSet, readRuleDir } from '../src/rules/load.js';
@@ -17,7 +17,7 @@ const verbose = process.argv.includes('--verbose');
 const rules = buildRuleSet(readRuleDir(resolve('rules')));
 const msgs: MailMessage[] = [];
 for await (const item of splitMbox(mbox!)) {
-  if ('raw' in item) msgs.push(await parseMessage(item.raw));
+  if ('raw' in item) msgs.push(await parseMboxMessage(item.raw));
 }
 const me = { name: null, addresses: owner!.split(',') };
 const verdicts = [...groupThreads(msgs, me)].map(([id, ms]) => classifyThread(toThread(id, 'eval', ms, me), rules, DEFAULT_DEADLINES, new Date(now!)));

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   EUSAGE: 'EUSAGE',
   /** A request to a provider failed permanently. */
   EPROVIDER: 'EPROVIDER',
+  /** Another process holds what was asked for (a draft being saved right now); try again later. */
+  ECONFLICT: 'ECONFLICT',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

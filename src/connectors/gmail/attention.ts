@@ -3,7 +3,8 @@
  * cached, put on or taken off a thread with threads.modify (idempotent, so retried).
  */
 import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
-import type { AttentionMarker } from '../port.js';
+import type { AttentionMarker, ThreadHandle } from '../port.js';
+import { gmailThreadOf } from './drafts.js';
 import { OfferwatchError } from '../../errors.js';
 import type { GmailSourceConfig } from './config.js';
 import { retryable, type FailureSummary, type GmailHttp } from './http.js';
@@ -54,7 +55,8 @@ export class GmailAttention implements AttentionMarker {
     );
   }
 
-  async setNeedsReply(threadId: string, on: boolean): Promise<void> {
+  async setNeedsReply(thread: ThreadHandle, on: boolean): Promise<void> {
+    const threadId = gmailThreadOf(thread);
     let id = this.labelId ?? (await this.d.labels.idOf(this.d.cfg.replyDueLabel));
     if (!id) {
       if (!on) return; // no label, nothing to take off

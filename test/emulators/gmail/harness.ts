@@ -10,7 +10,7 @@ import type { Clock } from '../../../src/clock.js';
 import type { CandidateFilter, MailReader, MessageMeta, SyncBatch, SyncOptions } from '../../../src/connectors/port.js';
 import type { MailMessage, MessageFailure } from '../../../src/model/types.js';
 import { domainMatches } from '../../../src/mail/addresses.js';
-import { createGmailConnector, gmailSourceSchema, seededRandom, type GmailConnector, type GmailSourceConfig, type GmailSourceInput } from '../../../src/connectors/gmail/index.js';
+import { createGmailConnector, gmailSourceSchema, seededRandom, type GmailConnector, type GmailSourceConfig, type GmailSourceInput } from '../../../src/connectors/gmail/connector.js';
 import { saveTokens, tokenFileOf } from '../../../src/connectors/gmail/tokens.js';
 import { startGmailEmulator, type GmailEmulator } from './server.js';
 import { SAMPLE_MBOX, SAMPLE_OWNER } from './mbox.js';
@@ -73,6 +73,7 @@ export function simpleFilter(domains = ATS_DOMAINS, phrases = JOB_PHRASES): Cand
   return {
     senderDomains: domains,
     phrases,
+    lookbackDays: 180,
     isCandidate(meta: MessageMeta): boolean {
       const d = meta.from?.address.split('@')[1] ?? '';
       if (domains.some((base) => domainMatches(d, base))) return true;
