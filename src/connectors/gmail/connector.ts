@@ -15,7 +15,7 @@ import { LabelCache } from './labels.js';
 import { GmailReader } from './reader.js';
 import { GmailDrafts } from './drafts.js';
 import { GmailAttention } from './attention.js';
-import { seededRandom } from '../../util/random.js';
+import { realSleep, seededRandom } from '../../net/retry.js';
 
 export { seededRandom };
 
@@ -47,7 +47,6 @@ export interface GmailConnector extends Connector {
 }
 
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function createGmailConnector(cfg: GmailSourceConfig, deps: GmailConnectorDeps): Promise<GmailConnector> {
   const sleep = deps.sleep ?? realSleep;
@@ -71,8 +70,8 @@ export async function createGmailConnector(cfg: GmailSourceConfig, deps: GmailCo
   return {
     name: cfg.name,
     reader: new GmailReader({ api, http, labels, cfg, log: deps.log, pageSize: deps.pageSize }),
-    drafts: new GmailDrafts({ api, http, cfg, log: deps.log, sleep, pageSize: deps.pageSize }),
-    attention: new GmailAttention({ api, http, labels, cfg, sleep }),
+    drafts: new GmailDrafts({ api, http, cfg, log: deps.log, pageSize: deps.pageSize }),
+    attention: new GmailAttention({ api, http, labels, cfg }),
     counters: quota.counters,
   };
 }
