@@ -8,8 +8,8 @@ import { DRAFT_KEY_HEADER } from '../../src/mail/headers.js';
 import { OfferwatchError } from '../../src/errors.js';
 import { hexThread, rfc822, startHarness, type Harness } from '../emulators/gmail/harness.js';
 
-// "Pumice Labs - next conversation" in the sample.
-const THREAD = hexThread('1870895328003056997');
+// "Kestrel Maps offer - Frontend Engineer II" in the demo mailbox.
+const THREAD = hexThread('1881496409342850435');
 
 let h: Harness;
 afterEach(async () => {
@@ -21,9 +21,9 @@ afterEach(async () => {
 function draftMime(key: string, body = 'Thank you for the conversation; I have decided to withdraw.'): Buffer {
   return Buffer.from(
     rfc822({
-      from: 'Sam Lee <sam.lee@example.net>',
-      to: 'Abby <abby@pumicelabs.example>',
-      subject: 'Re: Pumice Labs - next conversation',
+      from: 'Jordan Okafor <jordan@example.com>',
+      to: 'Marguerite Dubois <marguerite@kestrelmaps.example>',
+      subject: 'Re: Kestrel Maps offer - Frontend Engineer II',
       date: h.clock.now(),
       messageId: `<draft-${key}@example.net>`,
       body,
@@ -38,7 +38,7 @@ const req = (threadId: string, key: string, mime: Buffer) => ({
   thread: handle(threadId),
   key,
   mime,
-  reply: { from: { name: 'Sam Lee', address: 'sam.lee@example.net' }, to: [], subject: 'Re: Pumice Labs - next conversation', text: '', inReplyTo: null, references: [] },
+  reply: { from: { name: 'Jordan Okafor', address: 'jordan@example.com' }, to: [], subject: 'Re: Kestrel Maps offer - Frontend Engineer II', text: '', inReplyTo: null, references: [] },
 });
 
 const draftsIn = (threadId: string) => [...h.emu.mailbox.drafts.values()].filter((mid) => h.emu.mailbox.messages.get(mid)!.threadId === threadId);
@@ -108,7 +108,7 @@ describe('gmail drafts', () => {
 
   it('refuses a MIME message without its key header, before any request', async () => {
     h = await startHarness();
-    const mime = Buffer.from(rfc822({ from: 'Sam Lee <sam.lee@example.net>', subject: 'x', date: h.clock.now(), messageId: '<x@y>', body: 'x' }));
+    const mime = Buffer.from(rfc822({ from: 'Jordan Okafor <jordan@example.com>', subject: 'x', date: h.clock.now(), messageId: '<x@y>', body: 'x' }));
     await expect(h.connector.drafts!.createDraft(req(THREAD, 'k-none', mime))).rejects.toMatchObject({ code: 'EUNSAFE' });
     expect(h.emu.counters.totalCalls()).toBe(0);
   });
