@@ -153,6 +153,3 @@ export interface ConnectorDefinition<C extends { type: string; name: string } = 
   /** `scan --source <type>:<spec>` → a config entry; absent when scan cannot use this type. */
   fromScanSpec?(spec: string, name: string): C;
 }
-
-/** Until the port change lands on main: the old core still imports this (taken from main at merge). */
-export const DRAFT_KEY_HEADER = 'X-Offerwatch-Draft-Key';
