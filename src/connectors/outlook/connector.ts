@@ -58,7 +58,7 @@ export async function createOutlookConnector(cfg: OutlookSourceConfig, env: Conn
     log: env.log,
     name: cfg.name,
   });
-  const graph = new GraphApi({ baseUrl: cfg.baseUrl, transport, tokens, retry, name: cfg.name, reauth: authCommand(cfg), now: () => env.clock.now() });
+  const graph = new GraphApi({ baseUrl: cfg.baseUrl, transport, tokens, retry, name: cfg.name, reauth: authCommand(cfg), now: () => env.clock.now(), log: env.log });
   const category = env.replyDueLabel ?? cfg.replyDueCategory;
   return {
     name: cfg.name,

@@ -104,23 +104,18 @@ export class OutlookDrafts implements DraftWriter {
         ],
       },
     };
-    let draftId: string | null = null;
-    for (let attempt = 1; draftId === null; attempt++) {
-      try {
+    const got = await this.d.retry.once<Found>(
+      'createReply',
+      () => this.lookup(req.key),
+      async () => {
         const m = await this.d.graph.once<Message>(this.action, 'POST', `/me/messages/${encodeURIComponent(target)}/createReply`, { body: create });
         if (!m.id) throw new OfferwatchError('EPROVIDER', `cannot ${this.action}: createReply answered without a message id`);
-        draftId = m.id;
-      } catch (e) {
-        if (!this.d.retry.canRetry(e, attempt)) throw e;
-        this.d.log(`outlook ${this.d.cfg.name}: createReply answered ${e.status ?? 'nothing'}; looking the draft up by key before trying again`);
-        await this.d.retry.wait(attempt, e, 'createReply');
-        const found = await this.lookup(req.key);
-        if (found) {
-          if (!found.isDraft) return saved(found);
-          draftId = found.id;
-        }
-      }
-    }
+        return { id: m.id, isDraft: true, state: 'created', conversationId: m.conversationId ?? null };
+      },
+    );
+    if (!got.isDraft) return saved(got); // sent meanwhile
+    if (got.state === 'complete') return saved(got);
+    const draftId = got.id;
     await this.complete(draftId, req);
     return saved({ id: draftId, isDraft: true });
   }

@@ -2,13 +2,13 @@
  * The Graph client of one mailbox: the real `@microsoft/microsoft-graph-client` with a
  * middleware chain of its AuthenticationHandler (bearer token only to Graph hosts, or the
  * configured emulator host), its TelemetryHandler, and our HTTPS transport (4 in flight).
- * Every call goes through here; failures come out as GraphCallError with typed status and
- * Graph error code. JSON `$batch` (20 requests per HTTP request) with per-item retries.
+ * Every call goes through here; failures come out as ProviderError with typed status and
+ * Graph error code (`reason`). JSON `$batch` (20 requests per HTTP request) with per-item retries.
  */
 import { AuthenticationHandler, Client, GraphError, TelemetryHandler, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
-import { OfferwatchError } from '../../errors.js';
+import { OfferwatchError, ProviderError } from '../../errors.js';
 import type { HttpsTransport } from './https.js';
-import { classify, GraphCallError, retryAfterSeconds, type Retry } from './retry.js';
+import { classify, retryAfterSeconds, type Retry } from './retry.js';
 
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
 export const GRAPH_VERSION = 'v1.0';
@@ -47,6 +47,7 @@ export interface GraphDeps {
   name: string;
   reauth: string;
   now: () => Date;
+  log?: (line: string) => void;
 }
 
 export interface CallOpts {
@@ -100,7 +101,7 @@ export class GraphApi {
   private failure(e: unknown, action: string): unknown {
     if (e instanceof OfferwatchError) return e;
     if (e instanceof GraphError) {
-      if (e.code === 'OfferwatchError' || e.code === 'GraphCallError') {
+      if (e.code === 'OfferwatchError' || e.code === 'ProviderError') {
         const auth = this.d.tokens.lastError;
         if (auth) return auth;
       }
@@ -117,7 +118,7 @@ export class GraphApi {
     try {
       return await this.attempt<T>(action, method, path, opts);
     } catch (e) {
-      if (!(e instanceof GraphCallError) || e.status !== 401 || !this.d.tokens.invalidate) throw e;
+      if (!(e instanceof ProviderError) || e.status !== 401 || !this.d.tokens.invalidate) throw e;
       this.d.tokens.invalidate();
       return await this.attempt<T>(action, method, path, opts);
     }
@@ -152,7 +153,7 @@ export class GraphApi {
     let pending = requests;
     for (let attempt = 1; pending.length > 0; attempt++) {
       const retryable: SubRequest[] = [];
-      let worst: GraphCallError | null = null;
+      let worst: ProviderError | null = null;
       const chunks: SubRequest[][] = [];
       for (let i = 0; i < pending.length; i += BATCH_LIMIT) chunks.push(pending.slice(i, i + BATCH_LIMIT));
       await Promise.all(
@@ -177,15 +178,18 @@ export class GraphApi {
         }),
       );
       if (retryable.length === 0) break;
-      if (!worst || !this.d.retry.canRetry(worst, attempt)) break; // the last answers stay in `out`
-      await this.d.retry.wait(attempt, worst, 'batch');
+      const wait = worst ? this.d.retry.delay(worst, attempt) : null;
+      if (wait === null) break; // the last answers stay in `out`
+      this.d.retry.retries++;
+      this.d.log?.(`outlook ${this.d.name}: ${retryable.length} batch item(s) answered ${worst!.status ?? 'nothing'}${worst!.reason ? ` (${worst!.reason})` : ''}; again in ${wait} ms`);
+      await this.d.retry.sleep(wait);
       pending = retryable;
     }
     return out;
   }
 
   /** A batch item's failure as an error (for callers that need the item to have succeeded). */
-  itemError(action: string, sub: SubResponse | undefined): GraphCallError {
+  itemError(action: string, sub: SubResponse | undefined): ProviderError {
     const code = (sub?.body as { error?: { code?: string } } | undefined)?.error?.code ?? null;
     const headers = Object.fromEntries(Object.entries(sub?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     return classify({ status: sub ? sub.status : null, graphCode: code }, retryAfterSeconds(headers['retry-after'], this.d.now()), { action, reauth: this.d.reauth });

@@ -1,11 +1,11 @@
 /**
- * Graph failures → OfferwatchError, and the small retry loop the connector uses until the
- * shared retry helper lands (kept in this one file so it is easy to swap).
- * Retried: 429, 503 and 504 (waiting `Retry-After` when given), other 5xx and lost answers
- * with exponential backoff and jitter. Writes that are not idempotent are never retried here;
- * their callers look the result up first.
+ * Graph failures → ProviderError (typed `status` and Graph's `error.code` as `reason`), and the
+ * connector's use of the shared retry helper (src/net/retry.ts): 429, 503 and 504 wait out
+ * `Retry-After` (up to two minutes), other 5xx and lost answers back off with seeded jitter.
+ * Writes that are not idempotent go through `createOnce`, which looks the result up first.
  */
-import { OfferwatchError, type ErrorCode } from '../../errors.js';
+import { ProviderError, type ErrorCode } from '../../errors.js';
+import { parseRetryAfter, retryDelay, withRetry, createOnce, DEFAULT_RETRY, type RetryPolicy } from '../../net/retry.js';
 
 /** What we keep of a failed request: no headers, no body text beyond the error code. */
 export interface GraphFailure {
@@ -14,31 +14,18 @@ export interface GraphFailure {
   graphCode: string | null;
 }
 
-export class GraphCallError extends OfferwatchError {
-  readonly status: number | null;
-  readonly graphCode: string | null;
-  constructor(code: ErrorCode, message: string, f: GraphFailure, retryAfter?: number) {
-    super(code, message, { retryAfter });
-    this.name = 'GraphCallError';
-    this.status = f.status;
-    this.graphCode = f.graphCode;
-  }
-}
-
 const EXPIRED_CODES = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid', 'invaliddeltatoken']);
 
+/** Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or undefined. */
 export function retryAfterSeconds(value: string | null | undefined, now: Date): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now.getTime()) / 1000));
+  const ms = parseRetryAfter(value, null, now.getTime());
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
-/** One failure, from its status, Graph error code and Retry-After header. */
-export function classify(f: GraphFailure, retryAfter: number | undefined, ctx: { action: string; reauth: string }): GraphCallError {
+/** One failure, from its status, Graph error code and Retry-After. */
+export function classify(f: GraphFailure, retryAfter: number | undefined, ctx: { action: string; reauth: string }): ProviderError {
   const what = `graph answered ${f.status ?? 'nothing'}${f.graphCode ? ` (${f.graphCode})` : ''}`;
-  const make = (code: ErrorCode, msg: string) => new GraphCallError(code, `cannot ${ctx.action}: ${msg}`, f, retryAfter);
+  const make = (code: ErrorCode, msg: string) => new ProviderError(code, `cannot ${ctx.action}: ${msg}`, { status: f.status, reason: f.graphCode, retryAfter });
   const lower = (f.graphCode ?? '').toLowerCase();
   if (f.status === null) return make('ETRANSIENT', `${what} (network failure)`);
   if (f.status === 410 || EXPIRED_CODES.has(lower)) return make('ECURSOR', 'the stored delta token has expired; a resync is needed');
@@ -50,59 +37,56 @@ export function classify(f: GraphFailure, retryAfter: number | undefined, ctx: {
   return make('EPROVIDER', what);
 }
 
-export function isRetryable(e: unknown): e is GraphCallError {
-  return e instanceof GraphCallError && (e.code === 'ERATELIMIT' || e.code === 'ETRANSIENT');
-}
-
 export interface RetryOptions {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   log: (line: string) => void;
   /** Source name for log lines. */
   name: string;
-  maxAttempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** A Retry-After longer than this is not waited out: the error goes up. Default 120 s. */
-  maxRetryAfterMs?: number;
+  policy?: Partial<RetryPolicy>;
 }
 
+/** The shared helper, with this connector's policy, log lines and retry counter. */
 export class Retry {
-  readonly maxAttempts: number;
   retries = 0;
+  private readonly policy: RetryPolicy;
   constructor(private readonly o: RetryOptions) {
-    this.maxAttempts = o.maxAttempts ?? 5;
+    this.policy = { ...DEFAULT_RETRY, maxRetryAfterMs: 120_000, ...o.policy };
   }
 
-  /** Whether failure `e` of attempt `attempt` (1-based) may be retried. */
-  canRetry(e: unknown, attempt: number): e is GraphCallError {
-    if (!isRetryable(e) || attempt >= this.maxAttempts) return false;
-    return e.retryAfter === undefined || e.retryAfter * 1000 <= (this.o.maxRetryAfterMs ?? 120_000);
+  private onRetry(what: string) {
+    return (e: ProviderError, attempt: number, ms: number) => {
+      this.retries++;
+      this.o.log(`outlook ${this.o.name}: ${what} answered ${e.status ?? 'nothing'}${e.reason ? ` (${e.reason})` : ''}; retry ${attempt}/${this.policy.maxAttempts - 1} in ${ms} ms`);
+    };
   }
 
-  /** Retry-After when given, else 2^(n-1)·base with equal jitter. */
-  delayFor(attempt: number, e: GraphCallError): number {
-    if (e.retryAfter !== undefined) return e.retryAfter * 1000;
-    const exp = Math.min(this.o.maxDelayMs ?? 32_000, (this.o.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + this.o.random() * (exp / 2));
+  /** The wait before retry `attempt` after `e`, or null when `e` must go up. */
+  delay(e: unknown, attempt: number): number | null {
+    return retryDelay(e, attempt, this.policy, this.o.random);
   }
 
-  async wait(attempt: number, e: GraphCallError, what: string): Promise<void> {
-    const ms = this.delayFor(attempt, e);
-    this.retries++;
-    this.o.log(`outlook ${this.o.name}: ${what} answered ${e.status ?? 'nothing'}${e.graphCode ? ` (${e.graphCode})` : ''}; retry ${attempt}/${this.maxAttempts - 1} in ${ms} ms`);
+  async sleep(ms: number): Promise<void> {
     await this.o.sleep(ms);
   }
 
-  /** Runs an idempotent call, retrying rate limits and transient failures. */
-  async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!this.canRetry(e, attempt)) throw e;
-        await this.wait(attempt, e, what);
-      }
-    }
+  /** An idempotent call, retried on rate limits and transient failures. */
+  run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(() => fn(), { policy: this.policy, deps: this.o, onRetry: this.onRetry(what) });
+  }
+
+  /** A write that must not happen twice: look up, create, and after a failure look up again before retrying. */
+  once<T>(what: string, find: () => Promise<T | null>, create: () => Promise<T>): Promise<T> {
+    return createOnce({
+      skipFirstFind: true,
+      find,
+      create,
+      policy: this.policy,
+      deps: this.o,
+      onRetry: (e, attempt, ms) => {
+        this.onRetry(what)(e, attempt, ms);
+        this.o.log(`outlook ${this.o.name}: looking the draft up by key before trying ${what} again`);
+      },
+    });
   }
 }
