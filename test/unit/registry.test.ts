@@ -9,7 +9,7 @@ import { cli } from '../helpers/cli.js';
 
 describe('connector registry', () => {
   it('lists each source type once, each with a strict config schema whose type is its own', () => {
-    expect(SOURCE_TYPES).toEqual(['mbox', 'gmail']);
+    expect(SOURCE_TYPES).toEqual(['mbox', 'gmail', 'outlook']);
     for (const d of CONNECTORS) {
       expect(connectorDefinition(d.type)).toBe(d);
       const r = d.configSchema.safeParse({ type: d.type, name: 'x', unknownKey: 1 });
@@ -21,6 +21,7 @@ describe('connector registry', () => {
   it('the config union is built from the registry', () => {
     expect(sourceSchema.safeParse({ type: 'mbox', name: 'demo', path: 'a.mbox' }).success).toBe(true);
     expect(sourceSchema.safeParse({ type: 'gmail', name: 'p', clientId: 'i', clientSecret: 's' }).success).toBe(true);
+    expect(sourceSchema.safeParse({ type: 'outlook', name: 'work', clientId: '8c1f6a2e-7b3d-4e5f-9a0b-1c2d3e4f5a6b' }).success).toBe(true);
     const bad = sourceSchema.safeParse({ type: 'nope', name: 'x' });
     expect(bad.success).toBe(false);
   });
@@ -36,7 +37,7 @@ describe('connector registry', () => {
     writeFileSync(config, 'version: 1\nowner: { addresses: [a@b.example] }\nsources:\n  - { type: mbox, name: m, path: m.mbox }\n');
     const auth = await cli(['--config', config, 'auth', 'mbox']);
     expect(auth.code).not.toBe(0);
-    expect(auth.err).toContain('cannot authorise mbox: offerwatch authorises gmail');
+    expect(auth.err).toContain('cannot authorise mbox: offerwatch authorises gmail, outlook');
     const none = await cli(['--config', config, 'auth', 'gmail']);
     expect(none.err).toContain(`no gmail source in ${config}`);
   });
