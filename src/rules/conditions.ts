@@ -20,6 +20,8 @@ export interface MessageContext {
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
 export interface Evidence {
   sentence: string | null;
+  /** How far a `score` cleared its minimum (total − min), when a score decided; the smallest along the tree. */
+  margin?: number;
 }
 
 export type Predicate = (ctx: MessageContext) => Evidence | null;
@@ -136,7 +138,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
         total += g.weight;
         if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };
       }
-      return total >= min ? { sentence: best?.sentence ?? null } : null;
+      return total >= min ? { sentence: best?.sentence ?? null, margin: total - min } : null;
     });
   }
   if (c.stage) {
@@ -157,7 +159,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       for (const s of subs) {
         const e = s(x);
         if (!e) return null;
-        if (!ev.sentence && e.sentence) ev = e;
+        ev = merge(ev, e);
       }
       return ev;
     });
@@ -183,7 +185,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     for (const t of tests) {
       const e = t(x);
       if (!e) return null;
-      if (!ev.sentence && e.sentence) ev = e;
+      if (e !== YES) ev = merge(ev, e);
     }
     return ev;
   };
@@ -200,6 +202,14 @@ export function sentencesOf(text: string): string[] {
     sentenceCache.set(text, out);
   }
   return out;
+}
+
+/** The first sentence found, and the tightest score margin. */
+function merge(a: Evidence, b: Evidence): Evidence {
+  if (b === YES) return a;
+  if (a === YES) return b;
+  const margin = a.margin === undefined ? b.margin : b.margin === undefined ? a.margin : Math.min(a.margin, b.margin);
+  return { sentence: a.sentence ?? b.sentence, ...(margin === undefined ? {} : { margin }) };
 }
 
 function evidence(hit: { sentence: string } | null): Evidence | null {

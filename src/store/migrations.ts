@@ -116,4 +116,17 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE corrections (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    rules_stage TEXT NOT NULL,
+    anchor_message_id TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    ended_at TEXT,
+    PRIMARY KEY (source, thread_id, kind)
+  );
+  `,
 ];
