@@ -193,15 +193,26 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
 
 const sentenceCache = new Map<string, string[]>();
 
-/** Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). */
+/**
+ * Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). A line
+ * that was hard-wrapped by the sender's mail program (long, no closing punctuation, the next
+ * line going on with the same sentence) is joined to the next first, so "If you have not heard
+ * by … / … assume …" stays one sentence.
+ */
 export function sentencesOf(text: string): string[] {
   let out = sentenceCache.get(text);
   if (!out) {
     if (sentenceCache.size > 64) sentenceCache.clear();
-    out = text.slice(0, MAX_MATCH_CHARS).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+    out = unwrap(text.slice(0, MAX_MATCH_CHARS)).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
     sentenceCache.set(text, out);
   }
   return out;
+}
+
+/** Long lines (40+ characters) not ending a sentence continue on the next line unless it starts a list item. */
+const WRAPPED = /([^\n]{40,}[^\s.!?:;])[ \t]*\n(?=[ \t]*[\p{Ll}\p{N}(\p{Lu}][^\n]*)/gu;
+function unwrap(text: string): string {
+  return text.replace(WRAPPED, '$1 ');
 }
 
 /** The first sentence found, and the tightest score margin. */

@@ -93,7 +93,7 @@ export function evaluateThread(thread: MailThread, rules: RuleSet, vars: ThreadV
       if (then.stage) {
         // An earlier rule already said what this message is; this one describes something else.
         if (stageDecided) continue;
-        target = nextStage(stage, then.stage);
+        target = nextStage(stage, then.stage, { reopen: then.reopen });
         if (target === null) continue; // this rule describes a move the thread cannot make
       }
       out.rulesFired.push(rule.name);
@@ -133,7 +133,7 @@ function doubts(rules: RuleSet, d: { ctx: MessageContext; ruleIndex: number; mar
   for (let ri = d.ruleIndex + 1; ri < rules.rules.length; ri++) {
     const other = rules.rules[ri]!;
     if (!other.then.stage || other.then.ignore) continue;
-    const target = nextStage(d.ctx.stage, other.then.stage);
+    const target = nextStage(d.ctx.stage, other.then.stage, { reopen: other.then.reopen });
     if (target === null || target === d.ctx.stage || !conflicts(target, d.target)) continue;
     if (!other.test(d.ctx)) continue;
     out.push(`rules disagree: ${rule.name} says ${d.target}, ${other.name} (${other.origin}) says ${target}`);
