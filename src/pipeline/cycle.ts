@@ -93,6 +93,9 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
   return reports;
 }
 
+/** Verdicts saved per transaction: one commit per batch, not per thread. */
+const SAVE_BATCH = 500;
+
 export function classifyChanged(ctx: CycleContext): number {
   const { store } = ctx;
   if (store.meta('fingerprint') !== ctx.fingerprint) {
@@ -101,12 +104,18 @@ export function classifyChanged(ctx: CycleContext): number {
   }
   const now = ctx.clock.now();
   let n = 0;
+  let batch: ThreadVerdict[] = [];
   for (const ref of store.threads.dirty()) {
     const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
     if (!thread) continue;
-    store.threads.save(classifyThread(thread, ctx.rules, ctx.deadlines, now), ctx.fingerprint);
+    batch.push(classifyThread(thread, ctx.rules, ctx.deadlines, now));
     n++;
+    if (batch.length >= SAVE_BATCH) {
+      store.threads.saveAll(batch, ctx.fingerprint);
+      batch = [];
+    }
   }
+  if (batch.length) store.threads.saveAll(batch, ctx.fingerprint);
   return n;
 }
 
