@@ -11,11 +11,11 @@
  * included, runs as the user who started it (first_valid_uid = that uid, also 0).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const DOVECOT_USER = 'sam';
 export const DOVECOT_PASSWORD = 'correct horse battery staple';
@@ -134,9 +134,33 @@ function makeCert(dir: string): { cert: string; key: string } {
 const CAPS_WITHOUT_QRESYNC =
   'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
 
+/** Every ancestor of `dir` lets others traverse it (o+x). */
+function traversable(dir: string): boolean {
+  let d = resolve(dir);
+  for (;;) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const up = dirname(d);
+    if (up === d) return true;
+    d = up;
+  }
+}
+
+/**
+ * Where the server's directory goes: the system temp dir, unless (as on some CI machines)
+ * it is 0700 — Dovecot's unprivileged processes must traverse every ancestor of the Maildir.
+ */
+function tempRoot(): string {
+  for (const d of [tmpdir(), '/var/tmp', '/dev/shm']) if (traversable(d)) return d;
+  return tmpdir();
+}
+
 export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> {
   if (!DOVECOT_BIN) throw new Error(NO_DOVECOT_REASON);
-  const dir = mkdtempSync(join(tmpdir(), 'ow-dovecot-'));
+  const dir = mkdtempSync(join(tempRoot(), 'ow-dovecot-'));
   // Dovecot's helper processes run as the same user, but they traverse the directory.
   chmodSync(dir, 0o755);
   const me = userInfo();
