@@ -12,6 +12,8 @@ export interface Counters {
   roundTrips: number;
   /** Tagged command lines from the client, by command name (FETCH, UID FETCH → 'UID FETCH'). */
   commands: Record<string, number>;
+  /** The client's command lines (first 300 characters each, at most 5,000 kept). */
+  lines: string[];
 }
 
 export interface CutRule {
@@ -33,7 +35,7 @@ export interface Proxy {
 }
 
 export async function startProxy(target: { host: string; port: number }): Promise<Proxy> {
-  const counters: Counters = { connections: 0, bytesUp: 0, bytesDown: 0, roundTrips: 0, commands: {} };
+  const counters: Counters = { connections: 0, bytesUp: 0, bytesDown: 0, roundTrips: 0, commands: {}, lines: [] };
   let rule: CutRule | null = null;
   let onCut: (() => void) | null = null;
   const sockets = new Set<Socket>();
@@ -61,7 +63,10 @@ export async function startProxy(target: { host: string; port: number }): Promis
       lineBuf = lines.pop() ?? '';
       for (const l of lines) {
         const m = /^[A-Za-z0-9.]+ (UID [A-Z]+|[A-Z]+)\b/.exec(l);
-        if (m && !/^DONE/.test(l)) counters.commands[m[1]!] = (counters.commands[m[1]!] ?? 0) + 1;
+        if (m && !/^DONE/.test(l)) {
+          counters.commands[m[1]!] = (counters.commands[m[1]!] ?? 0) + 1;
+          if (counters.lines.length < 5000) counters.lines.push(l.slice(0, 300));
+        }
       }
       if (lineBuf.length > 4096) lineBuf = lineBuf.slice(-1024);
       if (rule?.afterClient) {
@@ -109,6 +114,7 @@ export async function startProxy(target: { host: string; port: number }): Promis
       counters.bytesDown = 0;
       counters.roundTrips = 0;
       counters.commands = {};
+      counters.lines = [];
     },
     cutOnce(r) {
       rule = r;
