@@ -226,6 +226,7 @@ mail_location = maildir:${maildir}:LAYOUT=fs
 mail_privileged_group =
 login_greeting = Dovecot ready.
 mail_max_userip_connections = 100
+mail_fsync = never
 ${opts.qresync === false ? `imap_capability = ${CAPS_WITHOUT_QRESYNC}` : ''}
 passdb {
   driver = passwd-file

@@ -22,7 +22,8 @@ import { REPO } from '../helpers/paths.js';
 const DEMO = join(REPO, 'demo', 'demo.mbox');
 const OWNER = ['jordan@example.com'];
 const NOW = new Date('2026-11-20T09:00:00Z');
-const filter: CandidateFilter = { lookbackDays: 180, ...candidateFilter(buildRuleSet(readRuleDir(BUILTIN_RULES_DIR))) };
+const built = candidateFilter(buildRuleSet(readRuleDir(BUILTIN_RULES_DIR)));
+const filter: CandidateFilter = { ...built, lookbackDays: built.lookbackDays ?? 180 };
 
 if (!HAS_DOVECOT) console.warn(`imap-sync.test.ts: ${NO_DOVECOT_REASON}`);
 

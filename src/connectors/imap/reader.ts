@@ -169,17 +169,16 @@ export class ImapReader implements MailReader {
     // What to scan in each watched mailbox.
     const heads: Head[] = [];
     const nextBoxes = new Map<string, BoxCursor>(state.boxes.map((b) => [b.path, b]));
-    const totalToScan = { n: 0 };
-    const plans: { box: Box; from: number; since: Date | null; changedSince: string | null }[] = [];
+    const plans: { box: Box; from: number; since: Date | null; modseq: string | null }[] = [];
     for (const box of watched) {
       const seen = state.boxes.find((b) => b.path === box.path);
       const lastUid = Math.max(0, box.uidNext - 1);
       if (!seen || seen.uidValidity !== box.uidValidity) {
         if (seen) this.d.log(`imap ${cfg.name}: UIDVALIDITY of ${box.path} changed (${seen.uidValidity} → ${box.uidValidity}); resyncing it within ${this.lookbackDays(opts)} days`);
         pending.delete(box.path);
-        plans.push({ box, from: 1, since: new Date(opts.now.getTime() - (this.lookbackDays(opts) + 1) * 86_400_000), changedSince: null });
+        plans.push({ box, from: 1, since: new Date(opts.now.getTime() - (this.lookbackDays(opts) + 1) * 86_400_000), modseq: null });
       } else if (lastUid > seen.lastUid) {
-        plans.push({ box, from: seen.lastUid + 1, since: null, changedSince: map.condstore ? seen.modseq : null });
+        plans.push({ box, from: seen.lastUid + 1, since: null, modseq: map.condstore ? seen.modseq : null });
       }
       nextBoxes.set(box.path, { path: box.path, uidValidity: box.uidValidity, lastUid, modseq: box.modseq });
     }
@@ -189,16 +188,15 @@ export class ImapReader implements MailReader {
     let scanned = 0;
     for (const plan of plans) {
       if (opts.signal?.aborted) return;
-      const got = await this.scanHeaders(plan, map, opts.filter, (n, total) => {
-        totalToScan.n = Math.max(totalToScan.n, total);
-        opts.onProgress?.({ done: scanned + n, total: null });
-      });
+      const got = await this.scanHeaders(plan, map, opts.filter, (n) => opts.onProgress?.({ done: scanned + n, total: null }));
       scanned += got.length;
       heads.push(...got);
     }
 
     // Decide which bodies to fetch.
-    const chosen = this.decide(heads, known, subjects, opts.filter);
+    const decided = this.decide(heads, known, subjects, opts.filter);
+    const chosen = [...decided, ...(await this.completeThreads(decided, heads, known, watched, map))];
+    heads.push(...chosen.slice(decided.length));
     for (const h of chosen) {
       const p = pending.get(h.box.path) ?? { box: h.box, uids: [] };
       p.uids.push(h.uid);
@@ -262,41 +260,38 @@ export class ImapReader implements MailReader {
     return out;
   }
 
-  /** Headers of the messages a plan covers, in chunks; retried once on a broken connection. */
-  private async scanHeaders(plan: { box: Box; from: number; since: Date | null; changedSince: string | null }, map: MailboxMap, filter: CandidateFilter, progress: (n: number, total: number) => void): Promise<Head[]> {
+  /**
+   * The headers worth looking at in a plan's range, found by the server: SEARCH for the
+   * filter's sender domains and words (TEXT: subject and body), and SEARCH for replies
+   * (In-Reply-To or References present: they may belong to a job thread already known). Only
+   * those messages' header fields cross the wire. Retried once on a broken connection.
+   */
+  private async scanHeaders(plan: { box: Box; from: number; since: Date | null; modseq: string | null }, map: MailboxMap, filter: CandidateFilter, progress: (n: number) => void): Promise<Head[]> {
     const { session } = this.d;
     const { box } = plan;
     return session.run(`read headers in ${box.path}`, async (c) => {
       await this.openChecked(c, box);
-      const query = { uid: true, flags: true, size: true, headers: [...META_HEADERS], ...(map.gmail ? { threadId: true } : {}) };
-      const out: Head[] = [];
-      let messages: FetchMessageObject[];
-      if (plan.since === null && plan.changedSince !== null) {
-        // CONDSTORE: what is new since the stored MODSEQ, in one command.
-        messages = await c.fetchAll(`${plan.from}:*`, query, { uid: true, changedSince: BigInt(plan.changedSince) });
-        progress(messages.length, messages.length);
-      } else {
-        const found = await c.search(plan.since ? { since: plan.since } : { uid: `${plan.from}:*` }, { uid: true });
-        // `UID SEARCH UID n:*` always matches the highest UID, even when it is below n.
-        const uids = (found || []).filter((u) => u >= plan.from && u < box.uidNext);
-        messages = [];
-        for (let i = 0; i < uids.length; i += HEADER_CHUNK) {
-          const part = await c.fetchAll(compactUids(uids.slice(i, i + HEADER_CHUNK)), query, { uid: true });
-          messages.push(...part);
-          progress(messages.length, uids.length);
-        }
-      }
-      // The filter's words, searched by the server in the bodies it holds: one command, and
-      // only matching UIDs cross the wire.
+      // With CONDSTORE, "changed since the stored MODSEQ" narrows the range on the server too.
+      const scope = plan.since ? { since: plan.since } : { uid: `${plan.from}:*`, ...(plan.modseq ? { modseq: BigInt(plan.modseq) + 1n } : {}) };
+      // `UID SEARCH UID n:*` always matches the highest UID, even when it is below n; and
+      // anything past the status snapshot waits for the next cycle.
+      const inRange = (u: number) => u >= plan.from && u < box.uidNext;
       const terms = searchTerms(filter);
-      const hits = new Set<number>();
-      if (messages.length > 0 && terms.length > 0) {
-        const scope = plan.since ? { since: plan.since } : { uid: `${plan.from}:*` };
-        for (const u of (await c.search({ ...scope, or: terms }, { uid: true })) || []) hits.add(u);
-      }
-      for (const m of messages) {
-        // `n:*` includes the highest message when nothing is newer; anything past the status snapshot waits for the next cycle.
-        if (m.uid < plan.from || m.uid >= box.uidNext) continue;
+      const hits = new Set(terms.length > 0 ? ((await c.search({ ...scope, or: terms }, { uid: true })) || []).filter(inRange) : []);
+      const replies = ((await c.search({ ...scope, or: [{ header: { 'in-reply-to': '' } }, { header: { references: '' } }] }, { uid: true })) || []).filter(inRange);
+      const uids = [...new Set([...hits, ...replies])].sort((a, b) => a - b);
+      const heads = await this.fetchHeads(c, box, uids, map, progress);
+      for (const h of heads) h.serverHit = hits.has(h.uid);
+      return heads;
+    });
+  }
+
+  private async fetchHeads(c: ImapFlow, box: Box, uids: number[], map: MailboxMap, progress: (n: number) => void = () => {}): Promise<Head[]> {
+    const query = { uid: true, flags: true, size: true, headers: [...META_HEADERS], ...(map.gmail ? { threadId: true } : {}) };
+    const out: Head[] = [];
+    for (let i = 0; i < uids.length; i += HEADER_CHUNK) {
+      for (const m of await c.fetchAll(compactUids(uids.slice(i, i + HEADER_CHUNK)), query, { uid: true })) {
+        if (m.uid >= box.uidNext) continue;
         out.push({
           ...parseHeaderMeta(m.headers),
           box,
@@ -304,11 +299,48 @@ export class ImapReader implements MailReader {
           size: m.size ?? 0,
           flags: [...(m.flags ?? [])],
           gmThreadId: map.gmail && m.threadId ? m.threadId : null,
-          serverHit: hits.has(m.uid),
+          serverHit: false,
         });
       }
-      return out;
-    });
+      progress(out.length);
+    }
+    return out;
+  }
+
+  /**
+   * Messages that chosen messages refer to (In-Reply-To, References) but that this scan did
+   * not look at — a thread's first message says nothing about a job more often than its
+   * replies do. Found by `UID SEARCH HEADER Message-ID` in every watched mailbox.
+   */
+  private async completeThreads(chosen: Head[], heads: Head[], known: Set<string>, watched: Box[], map: MailboxMap): Promise<Head[]> {
+    const have = new Set(heads.map((h) => h.messageId).filter((x): x is string => !!x));
+    const extra: Head[] = [];
+    let frontier = chosen;
+    for (let round = 0; round < 3 && frontier.length > 0; round++) {
+      const missing = new Set<string>();
+      for (const h of frontier) for (const r of [h.inReplyTo, ...h.references]) if (r && !have.has(r) && !known.has(shortHash(r))) missing.add(r);
+      if (missing.size === 0) break;
+      for (const id of missing) have.add(id);
+      const found: Head[] = [];
+      for (const box of watched) {
+        const got = await this.d.session.run(`look up thread messages in ${box.path}`, async (c) => {
+          await this.openChecked(c, box);
+          const ids = [...missing];
+          const uids: number[] = [];
+          for (let i = 0; i < ids.length; i += 50) {
+            const part = ids.slice(i, i + 50).map((id) => ({ header: { 'message-id': id } }));
+            const r = (await c.search(part.length === 1 ? part[0]! : { or: part }, { uid: true })) || [];
+            uids.push(...r.filter((u) => u < box.uidNext));
+          }
+          return uids.length ? this.fetchHeads(c, box, [...new Set(uids)].sort((a, b) => a - b), map) : [];
+        });
+        // Header SEARCH matches substrings: keep exact Message-IDs only.
+        found.push(...got.filter((h) => h.messageId && missing.has(h.messageId)));
+      }
+      extra.push(...found);
+      frontier = found;
+    }
+    return extra;
   }
 
   private async openChecked(c: ImapFlow, box: Box): Promise<void> {
