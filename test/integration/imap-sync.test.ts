@@ -27,6 +27,13 @@ const filter: CandidateFilter = { ...built, lookbackDays: built.lookbackDays ?? 
 
 if (!HAS_DOVECOT) console.warn(`imap-sync.test.ts: ${NO_DOVECOT_REASON}`);
 
+describe('the IMAP test server', () => {
+  // CI installs it (.ci/run): there, a missing server is a failure, not a skip.
+  it.skipIf(!process.env.CI)('is installed where CI runs', () => {
+    expect(HAS_DOVECOT, NO_DOVECOT_REASON).toBe(true);
+  });
+});
+
 async function drain(c: ImapConnector, cursor: string | null, now = NOW) {
   const batches: SyncBatch[] = [];
   for await (const b of c.reader.sync(cursor, { now, filter, trackedThreadIds: new Set() })) batches.push(b);

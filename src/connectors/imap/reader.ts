@@ -86,9 +86,9 @@ function ownerKeywords(flags: Iterable<string>, exclude: string): string[] {
   return out.sort();
 }
 
-/** The candidate filter as IMAP SEARCH keys: FROM for sender domains, BODY for phrases. */
-export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phrases'>): ({ from: string } | { body: string })[] {
-  const out: ({ from: string } | { body: string })[] = [];
+/** The candidate filter as IMAP SEARCH keys: FROM for sender domains, TEXT (headers and body) for phrases. */
+export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phrases'>): ({ from: string } | { text: string })[] {
+  const out: ({ from: string } | { text: string })[] = [];
   const seen = new Set<string>();
   for (const d of filter.senderDomains) {
     const domain = d.trim().toLowerCase().replace(/^@|^\*?\./, '');
@@ -100,7 +100,7 @@ export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phr
     const phrase = p.replace(/["\\\r\n]/g, ' ').replace(/\s+/g, ' ').trim();
     if (!phrase || seen.has(`b:${phrase}`)) continue;
     seen.add(`b:${phrase}`);
-    out.push({ body: phrase });
+    out.push({ text: phrase });
   }
   return out;
 }

@@ -1,0 +1,14 @@
+import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+import { startDovecot } from '../test/helpers/dovecot.ts';
+const d = await startDovecot();
+console.log(d.port, d.tlsPort, d.dir);
+const { ImapFlow } = await import('imapflow');
+const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user: d.user, pass: d.password }, logger: false, qresync: true });
+await c.connect().catch(e => { console.log(require('fs').readFileSync(d.logFile,'utf8')); throw e; });
+console.log([...c.capabilities.keys()].join(' '), [...c.enabled]);
+console.log((await c.list()).map(l => [l.path, l.specialUse, l.specialUseSource]));
+const mb = await c.mailboxOpen('INBOX');
+console.log(mb);
+await c.logout();
+console.log(d.log().slice(0, 1500));
+await d.stop();
