@@ -171,6 +171,10 @@ async function main(): Promise<void> {
     const byThread = new Map(items.map((m) => [m.messageId, m.threadId]));
     const foundJobThreads = new Set([...fetchedIds].map((id) => byThread.get(id)).filter((tid): tid is string => !!tid && jobThreads.has(tid)));
     const nonJobFetched = [...fetchedIds].filter((id) => !jobThreads.has(byThread.get(id) ?? '')).length;
+    // Job threads with mail inside the look-back window (the backfill's scope, as SEARCH SINCE sees it).
+    const windowStart = now.getTime() - (cfg.lookbackDays + 1) * 86_400_000;
+    const jobInWindow = new Set(items.filter((m) => m.job && Date.parse(m.date) >= windowStart).map((m) => m.threadId));
+    const foundInWindow = [...jobInWindow].filter((tid) => foundJobThreads.has(tid)).length;
 
     now = new Date(now.getTime() + 300_000);
     let idleMessages = 0;
@@ -211,7 +215,7 @@ async function main(): Promise<void> {
     console.log(`idle poll commands: ${JSON.stringify(idle.commands)} (login alone: ${JSON.stringify(login.commands)})`);
     console.log(`busy poll commands: ${JSON.stringify(busy.commands)}`);
     console.log(`backfill commands: ${JSON.stringify(backfill.commands)}`);
-    console.log(`backfill recall: ${fmt(foundJobThreads.size)} of ${fmt(jobThreads.size)} job threads; ${fmt(nonJobFetched)} messages of non-job threads fetched whole`);
+    console.log(`backfill recall: ${fmt(foundInWindow)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${cfg.lookbackDays}-day look-back (${fmt(jobThreads.size)} in the whole mailbox); ${fmt(nonJobFetched)} messages of non-job threads fetched whole`);
     console.log(`busy poll: the naive poller moves ${ratio.toFixed(1)}x the bytes (goal: >= 10x) in ${rtRatio.toFixed(1)}x the round trips; idle poll: ${idle.roundTrips - login.roundTrips} round trip(s) beyond login/logout`);
     console.log(
       JSON.stringify({
@@ -222,7 +226,8 @@ async function main(): Promise<void> {
         backfillRoundTrips: backfill.roundTrips,
         backfillBytes: bytes(backfill),
         backfillMessages,
-        backfillJobThreadsFound: foundJobThreads.size,
+        backfillJobThreadsFound: foundInWindow,
+        backfillJobThreadsInWindow: jobInWindow.size,
         idleRoundTrips: idle.roundTrips,
         idleRoundTripsBeyondLogin: idle.roundTrips - login.roundTrips,
         idleBytes: bytes(idle),
