@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { generateMailItems, type GeneratedMail } from './lib/gen-mbox.js';
-import { createImapConnector, imapSourceSchema, type ImapConnector } from '../src/connectors/imap/index.js';
+import { imapSourceSchema } from '../src/connectors/imap/index.js';
+import { createImapConnector, type ImapConnector } from '../src/connectors/imap/connector.js';
 import type { CandidateFilter, SyncOptions } from '../src/connectors/port.js';
 import { candidateFilter } from '../src/rules/filter.js';
 import { buildRuleSet, readRuleDir } from '../src/rules/load.js';
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     const cfg = imapSourceSchema.parse({ type: 'imap', name: 'bench', host: '127.0.0.1', port: proxy.port, tls: 'none', user: dv.user, passwordFile: pw });
     connector = await createImapConnector(cfg, { clock, log: () => {}, resolvePath: (p) => p });
     const built = candidateFilter(buildRuleSet(readRuleDir(BUILTIN_RULES_DIR)));
-    const filter: CandidateFilter = { ...built, lookbackDays: built.lookbackDays ?? cfg.lookbackDays };
+    const filter: CandidateFilter = { ...built, lookbackDays: built.lookbackDays ?? 180 };
     const opts = (): SyncOptions => ({ now: clock.now(), filter, trackedThreadIds: new Set() });
     let cursor: string | null = null;
     const fetchedIds = new Set<string>();
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
     const foundJobThreads = new Set([...fetchedIds].map((id) => byThread.get(id)).filter((tid): tid is string => !!tid && jobThreads.has(tid)));
     const nonJobFetched = [...fetchedIds].filter((id) => !jobThreads.has(byThread.get(id) ?? '')).length;
     // Job threads with mail inside the look-back window (the backfill's scope, as SEARCH SINCE sees it).
-    const windowStart = now.getTime() - (cfg.lookbackDays + 1) * 86_400_000;
+    const windowStart = now.getTime() - ((cfg.lookbackDays ?? filter.lookbackDays) + 1) * 86_400_000;
     const jobInWindow = new Set(items.filter((m) => m.job && Date.parse(m.date) >= windowStart).map((m) => m.threadId));
     const foundInWindow = [...jobInWindow].filter((tid) => foundJobThreads.has(tid)).length;
 
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     console.log(`idle poll commands: ${JSON.stringify(idle.commands)} (login alone: ${JSON.stringify(login.commands)})`);
     console.log(`busy poll commands: ${JSON.stringify(busy.commands)}`);
     console.log(`backfill commands: ${JSON.stringify(backfill.commands)}`);
-    console.log(`backfill recall: ${fmt(foundInWindow)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${cfg.lookbackDays}-day look-back (${fmt(jobThreads.size)} in the whole mailbox); ${fmt(nonJobFetched)} messages of non-job threads fetched whole`);
+    console.log(`backfill recall: ${fmt(foundInWindow)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${cfg.lookbackDays ?? filter.lookbackDays}-day look-back (${fmt(jobThreads.size)} in the whole mailbox); ${fmt(nonJobFetched)} messages of non-job threads fetched whole`);
     console.log(`busy poll: the naive poller moves ${ratio.toFixed(1)}x the bytes (goal: >= 10x) in ${rtRatio.toFixed(1)}x the round trips; idle poll: ${idle.roundTrips - login.roundTrips} round trip(s) beyond login/logout`);
     console.log(
       JSON.stringify({

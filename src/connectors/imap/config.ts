@@ -22,7 +22,8 @@ export const imapSourceSchema = z
     passwordFile: z.string().min(1).optional(),
     /** Or: the name of an environment variable holding it. */
     passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name such as IMAP_PASSWORD').optional(),
-    lookbackDays: z.number().int().min(1).max(3650).default(180),
+    /** Narrows the first-run look-back window of the rules' candidate filter (default 180 days). */
+    lookbackDays: z.number().int().min(1).max(3650).optional(),
     /** Keyword set beside \Flagged on a message waiting for your reply (where the server allows keywords). */
     replyDueKeyword: z.string().regex(/^[^\s()\]{%*"\\]+$/, 'an IMAP keyword such as $ReplyDue (no spaces or brackets)').default('$ReplyDue'),
     /** Mailbox names by role, where SPECIAL-USE and the well-known names do not find them. */

@@ -1,60 +1,19 @@
 /**
- * The IMAP connector (iCloud, Yahoo, Fastmail, Proton Bridge, Gmail over IMAP, university
- * and self-hosted servers), over imapflow: reader (UIDVALIDITY/UID/MODSEQ sync), drafts
- * (APPEND to Drafts, never sent) and attention (\Flagged + a keyword). One connection per
- * account per cycle. imapflow's types stay in this folder.
+ * The IMAP source type (iCloud, Yahoo, Fastmail, Proton Bridge, Gmail over IMAP, university and
+ * self-hosted servers). Light on purpose: reading a config does not load imapflow; `create`
+ * does. Everything IMAP-specific lives in this folder.
  */
-import { readFileSync } from 'node:fs';
-import type { Connector, ConnectorDefinition, ConnectorEnv } from '../port.js';
-import { ConfigError } from '../../errors.js';
+import type { ConnectorDefinition } from '../port.js';
 import { imapSourceSchema, type ImapSourceConfig } from './config.js';
-import { readPassword } from './secret.js';
-import { ImapSession } from './session.js';
-import { ImapReader } from './reader.js';
-import { ImapDrafts } from './drafts.js';
-import { ImapAttention } from './attention.js';
 
 export { imapSourceSchema, type ImapSourceConfig, type ImapSourceInput } from './config.js';
 export { resolveRoles, roleByName } from './mailboxes.js';
-export { DRAFT_KEY } from './drafts.js';
-
-export interface ImapConnector extends Connector {
-  /** Connections opened so far (one per cycle, plus at most one reopen). */
-  readonly connections: () => number;
-}
-
-export interface ImapConnectorDeps extends Pick<ConnectorEnv, 'clock' | 'log' | 'resolvePath'> {
-  /** Environment for passwordEnv (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** The mailbox channel's keyword override. */
-  replyDueLabel?: string;
-}
-
-export async function createImapConnector(cfg: ImapSourceConfig, deps: ImapConnectorDeps): Promise<ImapConnector> {
-  const password = readPassword(cfg, deps.resolvePath, deps.env);
-  let ca: string | undefined;
-  if (cfg.caFile) {
-    const file = deps.resolvePath(cfg.caFile);
-    try {
-      ca = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new ConfigError({ file }, `source ${cfg.name}: cannot read caFile (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`, { cause: e });
-    }
-  }
-  const keyword = deps.replyDueLabel && /^[^\s()\]{%*"\\]+$/.test(deps.replyDueLabel) ? deps.replyDueLabel : cfg.replyDueKeyword;
-  const session = new ImapSession({ cfg, password, log: deps.log, ca });
-  return {
-    name: cfg.name,
-    reader: new ImapReader({ session, cfg, log: deps.log, replyDueKeyword: keyword }),
-    drafts: new ImapDrafts({ session, cfg, log: deps.log, now: () => deps.clock.now() }),
-    attention: new ImapAttention({ session, cfg, keyword }),
-    connections: () => session.connections,
-    close: () => session.close(),
-  };
-}
 
 export const imapConnector: ConnectorDefinition<ImapSourceConfig> = {
   type: 'imap',
   configSchema: imapSourceSchema,
-  create: (config, env) => createImapConnector(config, env),
+  async create(config, env) {
+    const { createImapConnector } = await import('./connector.js');
+    return createImapConnector(config, { ...env, replyDueLabel: env.replyDueLabel });
+  },
 };

@@ -239,7 +239,7 @@ export class ImapReader implements MailReader {
   }
 
   private lookbackDays(opts: SyncOptions): number {
-    return Math.min(this.d.cfg.lookbackDays, opts.filter.lookbackDays ?? this.d.cfg.lookbackDays);
+    return Math.min(opts.filter.lookbackDays ?? 180, this.d.cfg.lookbackDays ?? Infinity);
   }
 
   private watched(map: MailboxMap): Box[] {
