@@ -25,7 +25,7 @@ export class ImapAttention implements AttentionMarker {
   constructor(private readonly d: AttentionDeps) {}
 
   private async mailboxes(): Promise<string[]> {
-    const map = await listMailboxes(this.d.session, this.d.cfg);
+    const map = await listMailboxes(this.d.session, this.d.cfg, { cached: true });
     const out: string[] = [];
     for (const role of ['inbox', 'archive'] as const) {
       const p = map.roles.get(role);

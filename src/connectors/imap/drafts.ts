@@ -34,13 +34,10 @@ export function mimeHeader(mime: Buffer, name: string): string | null {
 }
 
 export class ImapDrafts implements DraftWriter {
-  private roles: Map<FolderRole, string> | null = null;
-
   constructor(private readonly d: DraftsDeps) {}
 
   private async role(role: FolderRole): Promise<string | null> {
-    if (!this.roles) this.roles = (await listMailboxes(this.d.session, this.d.cfg)).roles;
-    return this.roles.get(role) ?? null;
+    return (await listMailboxes(this.d.session, this.d.cfg, { cached: true })).roles.get(role) ?? null;
   }
 
   /** UIDs in `path` whose key header is exactly `key`. */

@@ -112,9 +112,13 @@ function subjectKeys(h: Pick<HeaderMeta, 'subject' | 'from' | 'to'>): string[] {
   return [...domains].map((d) => shortHash(`${s}|${d}`));
 }
 
-/** Lists mailboxes with their status in (ideally) one command, and resolves roles. */
-export async function listMailboxes(session: ImapSession, cfg: ImapSourceConfig): Promise<MailboxMap> {
-  return session.run('list mailboxes', async (c) => {
+/**
+ * Lists mailboxes with their status in (ideally) one command, and resolves roles. `cached`:
+ * what this cycle already listed will do (drafts and flags need roles, not fresh counts).
+ */
+export async function listMailboxes(session: ImapSession, cfg: ImapSourceConfig, opts: { cached?: boolean } = {}): Promise<MailboxMap> {
+  if (opts.cached && session.listing) return session.listing as MailboxMap;
+  const map = await session.run('list mailboxes', async (c) => {
     const condstore = c.enabled.has('CONDSTORE') || c.enabled.has('QRESYNC') || c.capabilities.has('CONDSTORE');
     const gmail = c.capabilities.has('X-GM-EXT-1');
     const listed = await c.list({ statusQuery: { uidValidity: true, uidNext: true, messages: true, ...(condstore ? { highestModseq: true } : {}) } });
@@ -141,6 +145,8 @@ export async function listMailboxes(session: ImapSession, cfg: ImapSourceConfig)
     }
     return { roles, boxes, gmail, condstore };
   });
+  session.listing = map;
+  return map;
 }
 
 export class ImapReader implements MailReader {

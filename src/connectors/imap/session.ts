@@ -55,6 +55,8 @@ export function isConnectionError(e: unknown): boolean {
 export class ImapSession {
   private client: ImapFlow | null = null;
   private reopened = false;
+  /** What the last LIST of this cycle found (mailboxes, roles); reset with the cycle. */
+  listing: unknown = null;
   private opened = 0;
   readonly label: string;
 
@@ -71,6 +73,7 @@ export class ImapSession {
   async beginCycle(): Promise<void> {
     await this.close();
     this.reopened = false;
+    this.listing = null;
   }
 
   /** The server's capabilities, connecting if needed. */
