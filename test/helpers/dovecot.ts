@@ -40,6 +40,8 @@ export const NO_DOVECOT_REASON = 'dovecot is not installed (apt-get install -y d
 export interface DovecotOptions {
   /** Advertise CONDSTORE and QRESYNC (default true). Off: they are left out of the capability list. */
   qresync?: boolean;
+  /** Advertise LIST-STATUS (default true). Only with `qresync: false` (both edit the capability list). */
+  listStatus?: boolean;
   /** Mark Sent, Drafts, Junk, Trash and Archive with SPECIAL-USE (default true). */
   specialUse?: boolean;
   /** Mailbox names to auto-create (default Sent, Drafts, Junk, Trash, Archive). */
@@ -227,7 +229,7 @@ mail_privileged_group =
 login_greeting = Dovecot ready.
 mail_max_userip_connections = 100
 mail_fsync = never
-${opts.qresync === false ? `imap_capability = ${CAPS_WITHOUT_QRESYNC}` : ''}
+${opts.qresync === false ? `imap_capability = ${opts.listStatus === false ? CAPS_WITHOUT_QRESYNC.replace(' LIST-STATUS', '') : CAPS_WITHOUT_QRESYNC}` : ''}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${users}

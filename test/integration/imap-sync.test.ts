@@ -146,6 +146,32 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against Dovecot', () => {
     }
   });
 
+  it('a sync killed after its first batch resumes from that batch\'s cursor: nothing lost, nothing twice', async () => {
+    const mk = () => createImapConnector(
+      imapSourceSchema.parse({ type: 'imap', name: 'mail', host: '127.0.0.1', port: dv.port, tls: 'none', user: dv.user, passwordFile: pwFile }),
+      { clock: fixedClock(NOW), log: () => {}, resolvePath: (p) => p, batchSize: 4 },
+    );
+    const a = await mk();
+    let firstIds: string[] = [];
+    let cursor: string | null = null;
+    for await (const b of a.reader.sync(null, { now: NOW, filter, trackedThreadIds: new Set() })) {
+      firstIds = b.messages.map((m) => m.id);
+      cursor = b.cursor;
+      break; // the process dies here
+    }
+    await a.close?.();
+    expect(firstIds).toHaveLength(4);
+    const b = await mk();
+    const rest = await drain(b, cursor);
+    await b.close?.();
+    const refC = await make();
+    const ref = await drain(refC, null);
+    await refC.close?.();
+    const restIds = rest.messages.map((m) => m.id);
+    expect(restIds.filter((id) => firstIds.includes(id))).toEqual([]);
+    expect(new Set([...firstIds, ...restIds])).toEqual(new Set(ref.messages.map((m) => m.id)));
+  });
+
   it('a connection cut in the middle of a FETCH is reopened once and the sync completes', async () => {
     const proxy = await startProxy({ host: '127.0.0.1', port: dv.port });
     const c = await make({}, proxy.port);
@@ -154,7 +180,9 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against Dovecot', () => {
       const got = await drain(c, null);
       await cut;
       expect(c.connections()).toBe(2);
-      const ref = await drain(await make(), null);
+      const refC = await make();
+    const ref = await drain(refC, null);
+    await refC.close?.();
       expect(new Set(got.messages.map((m) => m.id))).toEqual(new Set(ref.messages.map((m) => m.id)));
     } finally {
       await c.close?.();
@@ -278,12 +306,12 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against Dovecot', () => {
   });
 });
 
-describe.skipIf(!HAS_DOVECOT)('IMAP connector against a Dovecot without QRESYNC or SPECIAL-USE, mailboxes named in German', () => {
+describe.skipIf(!HAS_DOVECOT)('IMAP connector against a Dovecot without QRESYNC, LIST-STATUS or SPECIAL-USE, mailboxes named in German', () => {
   let dv: Dovecot;
   let dir: string;
   let pwFile: string;
   beforeAll(async () => {
-    dv = await startDovecot({ qresync: false, specialUse: false, mailboxes: { sent: 'Gesendet', drafts: 'Entwürfe', junk: 'Spam', trash: 'Papierkorb', archive: 'Archiv' } });
+    dv = await startDovecot({ qresync: false, listStatus: false, specialUse: false, mailboxes: { sent: 'Gesendet', drafts: 'Entwürfe', junk: 'Spam', trash: 'Papierkorb', archive: 'Archiv' } });
     dir = mkdtempSync(join(tmpdir(), 'ow-imap-de-'));
     pwFile = join(dir, 'password');
     writeFileSync(pwFile, dv.password, { mode: 0o600 });
@@ -309,6 +337,8 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against a Dovecot without QRESYNC 
       expect(busy.messages.map((m) => m.messageId)).toEqual(['<gh-9@greenhouse-mail.io>']);
       expect(proxy.counters.commands['UID SEARCH']).toBeGreaterThan(0);
       expect(proxy.counters.lines.join('\n')).not.toMatch(/CHANGEDSINCE|HIGHESTMODSEQ|QRESYNC/);
+      // STATUS for the three watched mailboxes only (INBOX, Gesendet, Archiv), not for every folder.
+      expect(proxy.counters.commands['STATUS']).toBe(3);
       const mime = Buffer.from(['From: jordan@example.com', 'To: jobs@greenhouse-mail.io', 'Subject: Re: Your application', 'X-Offerwatch-Draft-Key: de-1', '', 'Danke', ''].join('\r\n'));
       const saved = await c.drafts!.createDraft({ thread: { threadId: 'm:9', providerThreadId: null, messages: [] }, key: 'de-1', mime, reply: { from: { name: null, address: 'jordan@example.com' }, to: [], subject: '', text: '', inReplyTo: null, references: [] } });
       expect(saved.location).toMatch(/Entwürfe/);

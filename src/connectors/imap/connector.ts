@@ -23,6 +23,8 @@ export interface ImapConnectorDeps extends Pick<ConnectorEnv, 'clock' | 'log' | 
   env?: NodeJS.ProcessEnv;
   /** The mailbox channel's keyword override. */
   replyDueLabel?: string;
+  /** Bodies per batch (tests). */
+  batchSize?: number;
 }
 
 export async function createImapConnector(cfg: ImapSourceConfig, deps: ImapConnectorDeps): Promise<ImapConnector> {
@@ -40,7 +42,7 @@ export async function createImapConnector(cfg: ImapSourceConfig, deps: ImapConne
   const session = new ImapSession({ cfg, password, log: deps.log, ca });
   return {
     name: cfg.name,
-    reader: new ImapReader({ session, cfg, log: deps.log, replyDueKeyword: keyword }),
+    reader: new ImapReader({ session, cfg, log: deps.log, replyDueKeyword: keyword, batchSize: deps.batchSize }),
     drafts: new ImapDrafts({ session, cfg, log: deps.log, now: () => deps.clock.now() }),
     attention: new ImapAttention({ session, cfg, keyword }),
     connections: () => session.connections,

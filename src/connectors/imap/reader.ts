@@ -73,6 +73,8 @@ export interface ReaderDeps {
   cfg: ImapSourceConfig;
   log: (line: string) => void;
   replyDueKeyword: string;
+  /** Bodies per FETCH and per batch (default 50): a killed run loses at most this much work. */
+  batchSize?: number;
 }
 
 function ownerKeywords(flags: Iterable<string>, exclude: string): string[] {
@@ -121,7 +123,11 @@ export async function listMailboxes(session: ImapSession, cfg: ImapSourceConfig,
   const map = await session.run('list mailboxes', async (c) => {
     const condstore = c.enabled.has('CONDSTORE') || c.enabled.has('QRESYNC') || c.capabilities.has('CONDSTORE');
     const gmail = c.capabilities.has('X-GM-EXT-1');
-    const listed = await c.list({ statusQuery: { uidValidity: true, uidNext: true, messages: true, ...(condstore ? { highestModseq: true } : {}) } });
+    const statusQuery = { uidValidity: true, uidNext: true, messages: true, ...(condstore ? { highestModseq: true } : {}) };
+    // LIST-STATUS: every mailbox's numbers with the list, one round trip. Without it, one
+    // STATUS per watched mailbox only (imapflow's own fallback would STATUS every folder).
+    const listStatus = c.capabilities.has('LIST-STATUS') || c.capabilities.has('IMAP4rev2');
+    const listed = await c.list(listStatus ? { statusQuery } : {});
     const mailboxes: ListedMailbox[] = listed.map((l) => ({
       path: l.path,
       delimiter: l.delimiter,
@@ -129,6 +135,14 @@ export async function listMailboxes(session: ImapSession, cfg: ImapSourceConfig,
       selectable: !l.flags.has('\\Noselect') && !l.flags.has('\\NonExistent'),
     }));
     const roles = resolveRoles(mailboxes, cfg);
+    if (!listStatus) {
+      const wanted = new Set([...WATCHED_ROLES.map((r) => roles.get(r)), ...cfg.watch].filter((p): p is string => !!p));
+      for (const l of listed) {
+        if (!wanted.has(l.path) || l.flags.has('\\Noselect')) continue;
+        const st = await c.status(l.path, statusQuery);
+        if (st) l.status = st;
+      }
+    }
     const roleOf = new Map<string, MailboxRole>();
     for (const [role, path] of roles) if (!roleOf.has(path)) roleOf.set(path, role);
     const boxes = new Map<string, Box>();
@@ -229,7 +243,7 @@ export class ImapReader implements MailReader {
       p.uids = [...new Set(p.uids)].sort((a, b) => a - b);
       while (p.uids.length > 0) {
         if (opts.signal?.aborted) return;
-        const chunk = p.uids.slice(0, BODY_CHUNK);
+        const chunk = p.uids.slice(0, this.d.batchSize ?? BODY_CHUNK);
         const batch = await this.fetchBodies(p.box, chunk, map, sizes);
         p.uids = p.uids.slice(chunk.length);
         if (p.uids.length === 0) pending.delete(path);
