@@ -297,7 +297,7 @@ export class ImapReader implements MailReader {
       // anything past the status snapshot waits for the next cycle.
       const inRange = (u: number) => u >= plan.from && u < box.uidNext;
       const terms = searchTerms(filter);
-      const hits = new Set(terms.length > 0 ? ((await c.search({ ...scope, or: terms }, { uid: true })) || []).filter(inRange) : []);
+      const hits = new Set(terms.length > 0 ? ((await c.search({ ...scope, ...(terms.length === 1 ? terms[0] : { or: terms }) }, { uid: true })) || []).filter(inRange) : []);
       const replies = ((await c.search({ ...scope, or: [{ header: { 'in-reply-to': '' } }, { header: { references: '' } }] }, { uid: true })) || []).filter(inRange);
       const uids = [...new Set([...hits, ...replies])].sort((a, b) => a - b);
       const heads = await this.fetchHeads(c, box, uids, map, progress);
