@@ -95,6 +95,8 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against Dovecot', () => {
       expect(inbox.filter((m) => m.flags.includes('\\Seen'))).toEqual([]);
       const idle = await drain(c, first.cursor);
       expect(idle.messages).toEqual([]);
+      // Each cycle (sync) has its own connection; nothing else opened one.
+      expect(c.connections()).toBe(2);
     } finally {
       await c.close?.();
     }
@@ -267,6 +269,8 @@ describe.skipIf(!HAS_DOVECOT)('IMAP connector against Dovecot', () => {
       await c.attention!.setNeedsReply(t(ids[1]!), false);
       expect(await flagsOf(ids[0]!)).toEqual([]);
       expect(await flagsOf(ids[1]!)).toEqual(['\\Flagged']);
+      // One connection for all of it.
+      expect(c.connections()).toBe(1);
     } finally {
       await c.close?.();
     }
