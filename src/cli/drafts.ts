@@ -17,7 +17,7 @@ export function registerDrafts(program: Command, io: Io): void {
   drafts
     .command('list', { isDefault: true })
     .description('List proposed drafts')
-    .option('--all', 'include saved and discarded ones')
+    .option('--all', 'include saved, sent (by you) and discarded ones')
     .action((opts: { all?: boolean }, cmd: Cmd) => {
       withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
     });
@@ -76,6 +76,10 @@ export function registerDrafts(program: Command, io: Io): void {
         }
         const connector = app.ctx.connectors.find((c) => c.name === p.source);
         const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
+        if (r.proposal.status === 'sent') {
+          io.out(`Draft #${p.id} was already sent by you${r.proposal.sentAt ? ` (seen ${r.proposal.sentAt})` : ''}; nothing was saved.\n`);
+          return;
+        }
         const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
         io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
       });
