@@ -14,23 +14,17 @@ import type { ImapSourceConfig } from './config.js';
 import type { ImapSession } from './session.js';
 import { isConnectionError } from './session.js';
 import { headerMap } from './headers.js';
+import { DRAFT_KEY_HEADER, headerField } from '../../mail/headers.js';
 import { listMailboxes } from './reader.js';
 import type { FolderRole } from './mailboxes.js';
 
-export const DRAFT_KEY = 'X-Offerwatch-Draft-Key';
+const DRAFT_KEY = DRAFT_KEY_HEADER;
 
 export interface DraftsDeps {
   session: ImapSession;
   cfg: ImapSourceConfig;
   log: (line: string) => void;
   now: () => Date;
-}
-
-/** The value of one header in a MIME message's header block (unfolded), or null. */
-export function mimeHeader(mime: Buffer, name: string): string | null {
-  const s = mime.toString('latin1');
-  const end = /\r?\n\r?\n/.exec(s);
-  return headerMap(end ? s.slice(0, end.index) : s).get(name.toLowerCase()) ?? null;
 }
 
 export class ImapDrafts implements DraftWriter {
@@ -74,7 +68,7 @@ export class ImapDrafts implements DraftWriter {
 
   async createDraft(req: DraftRequest): Promise<SavedDraft> {
     if (/[\r\n\0]/.test(req.key)) throw new OfferwatchError('EUNSAFE', `cannot save draft: the draft key contains a line break or NUL`);
-    if (mimeHeader(req.mime, DRAFT_KEY) !== req.key) {
+    if (headerField(req.mime, DRAFT_KEY) !== req.key) {
       throw new OfferwatchError('EUNSAFE', `cannot save draft: the message does not carry ${DRAFT_KEY}: ${req.key}, so a retry could not find it`);
     }
     const existing = await this.findDraftByKey(req.thread, req.key);
