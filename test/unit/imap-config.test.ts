@@ -71,12 +71,14 @@ describe('IMAP helpers', () => {
     expect(compactUids([])).toBe('');
   });
 
-  it('search terms: FROM for domains, TEXT for phrases, quotes removed', () => {
+  it('search terms: FROM for domains, SUBJECT and BODY for phrases (not TEXT: it searches MIME headers too), quotes removed', () => {
     expect(searchTerms({ senderDomains: ['greenhouse-mail.io', '*.lever.co', 'not a domain'], phrases: ['your "application"', 'offer'] })).toEqual([
       { from: 'greenhouse-mail.io' },
       { from: 'lever.co' },
-      { text: 'your application' },
-      { text: 'offer' },
+      { subject: 'your application' },
+      { body: 'your application' },
+      { subject: 'offer' },
+      { body: 'offer' },
     ]);
   });
 });

@@ -88,9 +88,13 @@ function ownerKeywords(flags: Iterable<string>, exclude: string): string[] {
   return out.sort();
 }
 
-/** The candidate filter as IMAP SEARCH keys: FROM for sender domains, TEXT (headers and body) for phrases. */
-export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phrases'>): ({ from: string } | { text: string })[] {
-  const out: ({ from: string } | { text: string })[] = [];
+/**
+ * The candidate filter as IMAP SEARCH keys: FROM for sender domains, SUBJECT and BODY for
+ * phrases. Not TEXT: it also searches every header (Dovecot matched "application" in
+ * `Content-Type: application/pdf` and fetched a third of a generated mailbox).
+ */
+export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phrases'>): ({ from: string } | { subject: string } | { body: string })[] {
+  const out: ({ from: string } | { subject: string } | { body: string })[] = [];
   const seen = new Set<string>();
   for (const d of filter.senderDomains) {
     const domain = d.trim().toLowerCase().replace(/^@|^\*?\./, '');
@@ -102,7 +106,7 @@ export function searchTerms(filter: Pick<CandidateFilter, 'senderDomains' | 'phr
     const phrase = p.replace(/["\\\r\n]/g, ' ').replace(/\s+/g, ' ').trim();
     if (!phrase || seen.has(`b:${phrase}`)) continue;
     seen.add(`b:${phrase}`);
-    out.push({ text: phrase });
+    out.push({ subject: phrase }, { body: phrase });
   }
   return out;
 }
