@@ -4,18 +4,21 @@ import { MessageStore } from './messages.js';
 import { ThreadStore } from './threads.js';
 import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
+import { CorrectionStore } from './corrections.js';
 
 export class Store {
   readonly messages: MessageStore;
   readonly threads: ThreadStore;
   readonly alerts: AlertStore;
   readonly proposals: ProposalStore;
+  readonly corrections: CorrectionStore;
 
   constructor(readonly db: DB) {
     this.messages = new MessageStore(db);
     this.threads = new ThreadStore(db);
     this.alerts = new AlertStore(db);
     this.proposals = new ProposalStore(db);
+    this.corrections = new CorrectionStore(db);
   }
 
   static open(path: string): Store {
@@ -40,3 +43,4 @@ export type { ThreadRef } from './threads.js';
 export type { AlertRow } from './alerts.js';
 export type { Proposal, Decision, ProposalStatus } from './proposals.js';
 export { DECISIONS } from './proposals.js';
+export type { Correction, CorrectionKind } from './corrections.js';

@@ -135,4 +135,18 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE proposals ADD COLUMN claimed_at TEXT;
   ALTER TABLE proposals ADD COLUMN sent_at TEXT;
   `,
+  // 3: the owner's corrections of verdicts (offerwatch correct).
+  `
+  CREATE TABLE corrections (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    rules_stage TEXT NOT NULL,
+    anchor_message_id TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    ended_at TEXT,
+    PRIMARY KEY (source, thread_id, kind)
+  );
+  `,
 ];
