@@ -282,7 +282,11 @@ ${root ? '' : `service imap {\n  user = ${user}\n}\n`}`;
     const fatal = /^.*(Fatal|Error): .*$/m.exec(log);
     return fatal ? `dovecot failed to start: ${fatal[0]}` : null;
   };
+  // A test process that ends without stop() (a crash, a kill of the worker) takes its server along.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   const exited = new Promise<void>((resolve) => child.once('exit', (code, sig) => {
+    process.off('exit', reap);
     exitedWith = `dovecot exited (${code ?? sig}): ${stderr.trim()}${existsSync(logFile) ? `\n${readFileSync(logFile, 'utf8').slice(-2000)}` : ''}`;
     resolve();
   }));
