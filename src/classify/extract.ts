@@ -179,7 +179,30 @@ const ROLE_PATTERNS: RegExp[] = [
 
 /** The fullest form of the job title the thread states: the longest valid match of any pattern. */
 function findRole(messages: ThreadMessage[]): string | null {
-  return findRoleInText(messages) ?? roleFromSubject(messages[0]?.subject ?? '');
+  const role = findRoleInText(messages) ?? roleFromSubject(messages[0]?.subject ?? '');
+  return role ? withoutPlace(role, messages) : null;
+}
+
+const ORG_NOUN = /\b(hotels?|resorts?|suites|inns?|lodges?|group|collection|apartments|hospitality|spa|estates?|gmbh|ltd|inc)$/i;
+
+/**
+ * "Hotel Manager, Queenstown" or "…, Kensington Row Hotel": what follows the comma is a place or
+ * the employer, not part of the title, when the thread says so — it names an organisation, the
+ * sender's domain holds it, or the thread puts it after "in", "at" or "based in". Otherwise it
+ * stays ("Senior Product Manager, Claims" names a team).
+ */
+function withoutPlace(role: string, messages: ThreadMessage[]): string {
+  const i = role.indexOf(', ');
+  if (i <= 0) return role;
+  const tail = role.slice(i + 2).replace(/\s*\([^)]*\)$/, '');
+  if (JOB_NOUN.test(tail)) return role;
+  const key = squash(tail.split(' ')[0]!);
+  const domains = messages.flatMap((m) => (m.from?.address ? [squash(domainOf(m.from.address).split('.')[0]!)] : []));
+  const esc = tail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const placed = new RegExp(`\\b(?:in|at|near|based in|located in|from|to) ${esc}(?![\\p{L}\\p{N}])`, 'u');
+  const text = messages.map((m) => m.newText).join('\n');
+  if (ORG_NOUN.test(tail) || (key.length >= 4 && domains.some((d) => d.startsWith(key))) || placed.test(text)) return role.slice(0, i);
+  return role;
 }
 
 /** Subject words that name the mail, not the job. */
@@ -230,7 +253,9 @@ function findRoleInText(messages: ThreadMessage[]): string | null {
 }
 
 function trimRole(s: string): string | null {
-  let r = introducedTitle(s).replace(/\s+(at|with|for|in|role|position|team)$/i, '').trim();
+  // A title ends at its sentence ("… Manager. We") and before a place ("… Analyst in Dublin").
+  let r = introducedTitle(s).replace(/\.\s.*$/su, '').replace(/\s+in\s+\p{Lu}[\p{L}'’-]*$/u, '');
+  r = r.replace(/\s+(at|with|for|in|role|position|team)$/i, '').trim();
   r = r.replace(/^(?:Senior|Staff|Lead|Principal)?\s*$/, '');
   r = r.replace(/[.,:;]+$/, '');
   return r || null;

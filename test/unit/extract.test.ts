@@ -19,3 +19,16 @@ describe('role from the subject in other languages', () => {
     expect(facts('Aanbod: Product Analyst bij Zeewind Energie', 'Hierbij ons aanbod.').role).toBe('Product Analyst');
   });
 });
+
+describe('a place or employer after the title', () => {
+  it('drops a city the thread places the job in, or an organisation name', () => {
+    expect(facts('Offer - Night Manager, Tromsø', 'We are pleased to offer you the Night Manager, Tromsø role, based in Tromsø.').role).toBe('Night Manager');
+    expect(facts('Interview - Spa Director, Fjordline Hotel', 'We would like to meet you.').role).toBe('Spa Director');
+  });
+  it('keeps a team named after the comma', () => {
+    expect(facts('Next steps', 'We are delighted to offer you the Senior Product Manager, Payments role.').role).toBe('Senior Product Manager, Payments');
+  });
+  it('ends a title at its sentence', () => {
+    expect(facts('Application received', 'Thanks for applying for the position of Group Finance Manager. We will review it.').role).toBe('Group Finance Manager');
+  });
+});
