@@ -4,18 +4,24 @@ import { MessageStore } from './messages.js';
 import { ThreadStore } from './threads.js';
 import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
+import { LockStore } from './locks.js';
+import { OfferStore } from './offers.js';
 
 export class Store {
   readonly messages: MessageStore;
   readonly threads: ThreadStore;
   readonly alerts: AlertStore;
   readonly proposals: ProposalStore;
+  readonly locks: LockStore;
+  readonly offers: OfferStore;
 
   constructor(readonly db: DB) {
     this.messages = new MessageStore(db);
     this.threads = new ThreadStore(db);
     this.alerts = new AlertStore(db);
     this.proposals = new ProposalStore(db);
+    this.locks = new LockStore(db);
+    this.offers = new OfferStore(db);
   }
 
   static open(path: string): Store {
@@ -40,3 +46,5 @@ export type { ThreadRef } from './threads.js';
 export type { AlertRow } from './alerts.js';
 export type { Proposal, Decision, ProposalStatus } from './proposals.js';
 export { DECISIONS } from './proposals.js';
+export type { LockInfo } from './locks.js';
+export type { PriorityRow } from './offers.js';
