@@ -194,3 +194,6 @@ export const CycleEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type CycleEvent = z.infer<typeof CycleEvent>;
+
+export const TemplateInfo = z.object({ id: z.string(), title: z.string(), decision: z.string(), reasons: z.array(z.string()), stages: z.array(z.string()) });
+export type TemplateInfo = z.infer<typeof TemplateInfo>;

@@ -27,7 +27,7 @@ import { OfferwatchError } from '../errors.js';
 import type { Stage } from '../model/types.js';
 import {
   type AlertData, type ApproveResult, type Board, type Card, type CycleEvent, type CycleResult, type DecideResult,
-  type Offers, type OfferRow, type Preview, type ProposalData, type SnoozeResult, type ThreadDetail, type ThreadJson,
+  type Offers, type OfferRow, type TemplateInfo, type Preview, type ProposalData, type SnoozeResult, type ThreadDetail, type ThreadJson,
 } from './schemas.js';
 
 /** The name of the lock that makes a cycle single-flight across processes. */
@@ -247,6 +247,11 @@ export class Service {
     return { created, proposal: proposalData(proposal) };
   }
 
+  /** The reply templates a decision can use. */
+  templates(): TemplateInfo[] {
+    return this.needCtx('templates').templates.list().map((t) => ({ id: t.id, title: t.title, decision: t.decision, reasons: [...t.reasons], stages: [...t.stages] }));
+  }
+
   drafts(opts: { all?: boolean } = {}): ProposalData[] {
     return this.store.proposals.list(opts.all ? undefined : 'pending').map(proposalData);
   }
@@ -354,7 +359,8 @@ export class Service {
       const suggestion = missed.length ? 'decline' : gaps.length ? 'negotiate' : 'none';
       return { source: v.source, threadId: v.threadId, company: v.company, role: v.role, subject: v.subject, scores, total, missed, negotiableGaps: gaps, suggestion };
     });
-    offers.sort((a, b) => (b.total ?? -1) - (a.total ?? -1) || a.threadId.localeCompare(b.threadId));
+    // A stable order (by company), so that columns do not move while the owner scores them.
+    offers.sort((a, b) => (a.company ?? a.subject).localeCompare(b.company ?? b.subject) || a.threadId.localeCompare(b.threadId));
     return { priorities, offers, gapBelow: GAP_BELOW, maxNonNegotiable: MAX_NON_NEGOTIABLE };
   }
 
