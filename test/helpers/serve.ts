@@ -14,10 +14,11 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function serve(config: string, now: string, extra: string[] = []): Promise<Served> {
+export async function serve(config: string, now: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/run-cli.ts'), '--config', config, '--now', now, 'serve', '--port', '0', '--tz', 'Europe/Berlin', ...extra], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += String(d); });
