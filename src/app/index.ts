@@ -11,6 +11,7 @@ import { Service } from './service.js';
 export { Service, CycleBusyError, threadJson, CYCLE_LOCK, CYCLE_LOCK_TTL_MS, GAP_BELOW, MAX_NON_NEGOTIABLE } from './service.js';
 export type { BoardFilter } from './service.js';
 export * from './schemas.js';
+export { DECISIONS, type Decision } from '../store/proposals.js';
 export type { AppSpec } from '../cli/app.js';
 
 export interface OpenService {

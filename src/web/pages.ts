@@ -69,12 +69,13 @@ function owes(c: Card, ctx: PageContext): Raw {
 }
 
 function badges(c: Card, ctx: PageContext): Raw {
-  return html`<p class="badges">
-    ${c.stale ? html`<span class="badge overdue">Overdue</span>` : ''}
-    ${c.snoozedUntil ? html`<span class="badge snoozed">Snoozed until ${ctx.times.el(c.snoozedUntil)}</span>` : ''}
-    ${c.draft ? html`<span class="badge draft ${c.draft.status}">Draft #${c.draft.id} ${c.draft.status === 'pending' ? (c.draft.needsEdit ? 'pending — needs your edit' : 'pending') : c.draft.status}</span>` : ''}
-    ${c.uncertain ? html`<span class="badge uncertain">Uncertain verdict</span>` : ''}
-  </p>`;
+  const items = [
+    c.stale ? html`<span class="badge overdue">Overdue</span>` : null,
+    c.snoozedUntil ? html`<span class="badge snoozed">Snoozed until ${ctx.times.el(c.snoozedUntil)}</span>` : null,
+    c.draft ? html`<span class="badge draft ${c.draft.status}">Draft #${c.draft.id} ${c.draft.status === 'pending' ? (c.draft.needsEdit ? 'pending — needs your edit' : 'pending') : c.draft.status}</span>` : null,
+    c.uncertain ? html`<span class="badge uncertain">Uncertain verdict</span>` : null,
+  ].filter((x): x is Raw => x !== null);
+  return items.length ? html`<p class="badges">${items}</p>` : raw('');
 }
 
 const threadHref = (c: { source: string; threadId: string }) => `/thread?id=${encodeURIComponent(`${c.source}:${c.threadId}`)}`;

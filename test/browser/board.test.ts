@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * `offerwatch serve` driven in a real headless Chromium (playwright-core + Debian's chromium):
  * the board from the demo state, a thread, decide decline with its template preview, edit and
@@ -176,6 +177,25 @@ describe.skipIf(!CHROMIUM)('the board in a browser', () => {
     await page.click('a:text("Propose a negotiation")');
     await page.waitForURL(/decision=negotiate/);
     await expect(page.locator('#d-decision').inputValue()).resolves.toBe('negotiate');
+  });
+
+  it('labels every control and works from the keyboard', async () => {
+    for (const path of ['/', '/offers', `/thread?id=${encodeURIComponent('demo:1881496409342850435')}`]) {
+      await page.goto(served.origin + path);
+      const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+        .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'))
+        .map((el) => el.outerHTML.slice(0, 80)));
+      expect(unlabelled, path).toEqual([]);
+    }
+    await page.goto(served.origin + '/');
+    let reached = '';
+    for (let i = 0; i < 40 && !reached.startsWith('/thread'); i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => (document.activeElement as HTMLAnchorElement | null)?.getAttribute('href') ?? '');
+    }
+    expect(reached).toMatch(/^\/thread\?id=/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/thread\?id=/);
   });
 
   it('runs a cycle from the page with progress streamed, and shows the new mail', async () => {
