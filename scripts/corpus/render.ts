@@ -120,6 +120,8 @@ export class CorpusRenderer {
     let subject = '';
     t.msgs.forEach((m, i) => {
       const from = this.resolve(m.from);
+      // An unquoted comma in a display name makes two addresses (and a broken envelope line).
+      if (parseAddressList(from).length !== 1) this.problem(key, 'from must be one address: quote a display name that holds a comma ("Acme, Inc." <jobs@acme.example>)', ['messages', i, 'from']);
       const fromOwner = this.isOwner(from);
       let to: string;
       if (m.to) to = this.resolve(m.to);

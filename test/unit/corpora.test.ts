@@ -163,6 +163,11 @@ messages:
     expect(errorOf(dir)).toMatch(/quillon-offer\.yaml:3:3: labels\.awaitingReply: the awaited thread ends 74\.8 h before now/);
   });
 
+  it('refuses a sender whose unquoted display name holds a comma (two addresses, a broken envelope line)', () => {
+    const dir = corpus({ 'quillon-offer.yaml': THREAD.replace('from: Priya Raman <priya.raman@quillon.example>', 'from: Quillon Analytics, Inc. <jobs@quillon.example>') });
+    expect(errorOf(dir)).toMatch(/quillon-offer\.yaml:\d+:5: messages\[0\]\.from: from must be one address/);
+  });
+
   it('refuses a thread file whose name is not a key, and a corpus.yaml key it does not know', () => {
     expect(errorOf(corpus({ 'Quillon Offer.yaml': THREAD }))).toMatch(/Quillon Offer\.yaml: the file name must be lower-case words and dashes/);
     expect(errorOf(corpus({ 'quillon-offer.yaml': THREAD }, `${CORPUS}owners: []\n`))).toMatch(/corpus\.yaml:11:1: owners: unknown key "owners"/);
