@@ -13,7 +13,7 @@ export function registerServe(program: Command, io: Io): void {
     .option('--port <n>', 'the port on the loopback address (0: any free one)', '8787')
     .option('--host <address>', 'the address to bind (loopback unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow a non-loopback --host; needs a password in OFFERWATCH_PASSWORD')
-    .option('--tz <zone>', 'time zone for the times shown (IANA name, e.g. Europe/Berlin); default: the machine\'s')
+    .option('--tz <zone>', 'time zone for the times shown (IANA name, e.g. Europe/Berlin); default: the config\'s timezone, else the machine\'s')
     .action(async (opts: { port: string; host: string; allowRemote?: boolean; tz?: string }, cmd: Cmd) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OfferwatchError('EUSAGE', `cannot serve: --port ${opts.port} is not a port number`);
@@ -22,9 +22,11 @@ export function registerServe(program: Command, io: Io): void {
         if (!opts.allowRemote) throw new OfferwatchError('EUSAGE', `cannot serve on ${opts.host}: it is not a loopback address; pass --allow-remote and set OFFERWATCH_PASSWORD to allow it`);
         if (!password) throw new OfferwatchError('EUSAGE', `cannot serve on ${opts.host}: a non-loopback address needs a password in OFFERWATCH_PASSWORD`);
       }
-      const timeZone = opts.tz ?? (io.env.TZ && validTimeZone(io.env.TZ) ? io.env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone);
-      if (!validTimeZone(timeZone)) throw new OfferwatchError('EUSAGE', `cannot serve: --tz ${timeZone} is not a time zone name such as Europe/Berlin`);
-      await withApp(cmd, io, async (service) => {
+      if (opts.tz && !validTimeZone(opts.tz)) throw new OfferwatchError('EUSAGE', `cannot serve: --tz ${opts.tz} is not a time zone name such as Europe/Berlin`);
+      await withApp(cmd, io, async (service, loaded) => {
+        // --tz, else the config's timezone (when the config has that key), else TZ, else the machine's.
+        const configured = (loaded.config as { timezone?: string }).timezone;
+        const timeZone = opts.tz ?? configured ?? (io.env.TZ && validTimeZone(io.env.TZ) ? io.env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone);
         const s = await startServer(service, { host: opts.host, port, timeZone, password, allowRemote: opts.allowRemote, log: (l) => io.err(`${l}\n`) })
           .catch((e: NodeJS.ErrnoException) => {
             throw new OfferwatchError('EUSAGE', e.code === 'EADDRINUSE' ? `cannot serve on port ${port}: it is in use; choose another with --port` : `cannot serve: ${e.message}`);

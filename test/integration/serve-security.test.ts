@@ -5,6 +5,8 @@
  */
 /// <reference lib="dom" />
 import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { render, writeMailbox, type Spec } from '../helpers/mailbox.js';
 import { CHROMIUM_ARGS, findChromium, serve, type Served } from '../helpers/serve.js';
+import { REPO } from '../helpers/paths.js';
 
 const ME = 'alex.moreau@example.org';
 const NOW = '2026-06-10T12:00:00Z';
@@ -175,6 +178,25 @@ describe('mail is text', () => {
     } finally {
       await context.close();
     }
+  });
+});
+
+describe('cycles from the page', () => {
+  it('are single-flight with other processes: 409 while another holds the lock, 202 after it is killed', async () => {
+    const holder = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/hold-lock.ts'), join(dir, 'state', 'offerwatch.db')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout!.once('data', (d: Buffer) => (String(d).startsWith('held') ? resolve() : reject(new Error(String(d)))));
+    });
+    const start = () => http(served, '/cycle', { method: 'POST', headers: { Cookie: cookie, Origin: served.origin, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, body: form({ csrf }) });
+    try {
+      const busy = await start();
+      expect(busy.status).toBe(409);
+      expect(JSON.parse(busy.body)).toEqual({ busy: 'test holder' });
+    } finally {
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+    }
+    expect((await start()).status).toBe(202);
   });
 });
 
