@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { STAGES_OR_NONE } from '../model/types.js';
-import { DECISIONS } from '../store/proposals.js';
+import { DECISIONS, PROPOSAL_STATUSES } from '../store/proposals.js';
+
+const proposalStatus = z.enum(PROPOSAL_STATUSES as [string, ...string[]]);
 
 const iso = z.string();
 const stage = z.enum(STAGES_OR_NONE as [string, ...string[]]);
@@ -32,7 +34,7 @@ export type ThreadJson = z.infer<typeof ThreadJson>;
 /** A card on the board: the thread plus what the page shows about it. */
 export const Card = ThreadJson.extend({
   snoozedUntil: iso.nullable(),
-  draft: z.object({ id: z.number(), status: z.enum(['pending', 'saved', 'discarded']), needsEdit: z.boolean() }).nullable(),
+  draft: z.object({ id: z.number(), status: proposalStatus, needsEdit: z.boolean() }).nullable(),
   uncertain: z.boolean(),
 });
 export type Card = z.infer<typeof Card>;
@@ -56,7 +58,7 @@ export const ProposalData = z.object({
   reason: z.string().nullable(),
   templateId: z.string(),
   rule: z.string().nullable(),
-  status: z.enum(['pending', 'saved', 'discarded']),
+  status: proposalStatus,
   to: address.nullable(),
   subject: z.string(),
   body: z.string(),
@@ -65,6 +67,11 @@ export const ProposalData = z.object({
   updatedAt: iso,
   draftId: z.string().nullable(),
   draftLocation: z.string().nullable(),
+  /** Who holds the `saving` claim, and since when. */
+  claimToken: z.string().nullable(),
+  claimedAt: iso.nullable(),
+  /** When the owner's sent reply carrying this draft's key was seen. */
+  sentAt: iso.nullable(),
 });
 export type ProposalData = z.infer<typeof ProposalData>;
 
@@ -131,7 +138,7 @@ export const Preview = z.object({
 export type Preview = z.infer<typeof Preview>;
 
 export const EditResult = z.object({ proposal: ProposalData });
-export const ApproveResult = z.object({ outcome: z.enum(['created', 'adopted', 'already']), proposal: ProposalData, mail: z.string().nullable() });
+export const ApproveResult = z.object({ outcome: z.enum(['created', 'adopted', 'already', 'sent']), proposal: ProposalData, mail: z.string().nullable() });
 export type ApproveResult = z.infer<typeof ApproveResult>;
 
 export const SnoozeResult = z.object({ source: z.string(), threadId: z.string(), until: iso.nullable() });

@@ -118,7 +118,7 @@ export class Service {
   private card(v: ThreadVerdict, now: Date): Card {
     const ref = { source: v.source, id: v.threadId };
     const props = this.store.proposals.forThread(ref);
-    const live = props.find((p) => p.status === 'pending') ?? [...props].reverse().find((p) => p.status === 'saved') ?? null;
+    const live = props.find((p) => p.status === 'pending' || p.status === 'saving') ?? [...props].reverse().find((p) => p.status === 'saved' || p.status === 'sent') ?? null;
     return {
       ...threadJson(v),
       snoozedUntil: this.store.alerts.snoozedUntil(ref, now),

@@ -16,7 +16,7 @@ export function registerDrafts(program: Command, io: Io): void {
   drafts
     .command('list', { isDefault: true })
     .description('List proposed drafts')
-    .option('--all', 'include saved and discarded ones')
+    .option('--all', 'include saved, sent (by you) and discarded ones')
     .option('--json', 'print JSON')
     .action((opts: { all?: boolean; json?: boolean }, cmd: Cmd) => {
       withStore(cmd, (service) => {
@@ -70,6 +70,10 @@ export function registerDrafts(program: Command, io: Io): void {
       await withApp(cmd, io, async (service) => {
         const r = await service.approve(proposalId(id), { force: opts.force });
         if (opts.json) return io.out(json(r));
+        if (r.outcome === 'sent') {
+          io.out(`Draft #${r.proposal.id} was already sent by you${r.proposal.sentAt ? ` (seen ${r.proposal.sentAt})` : ''}; nothing was saved.\n`);
+          return;
+        }
         const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
         io.out(`${verb}: draft #${r.proposal.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
       });

@@ -188,6 +188,8 @@ function draftSection(ctx: PageContext, p: ProposalData, mail: string | null): R
     <p>${p.decision}${p.reason ? ` (${p.reason})` : ''} · template <code>${p.templateId}</code>${p.rule ? html` · chosen by rule <code>${p.rule}</code>` : ''}</p>
     ${p.needsEdit.length ? html`<p class="overdue">Needs your edit: ${p.needsEdit.join('; ')}</p>` : ''}
     ${p.status === 'saved' ? html`<p>Saved to <code>${p.draftLocation}</code>. Nothing was sent.</p>` : ''}
+    ${p.status === 'sent' ? html`<p>Sent by you${p.sentAt ? html`, seen ${ctx.times.el(p.sentAt)}` : ''}.</p>` : ''}
+    ${p.status === 'saving' ? html`<p>Being saved into your mailbox right now.</p>` : ''}
     <h4 id="mail-${p.id}">${p.status === 'saved' ? 'The mail as saved' : 'The mail as it will be saved'}</h4>
     ${mail ? html`<pre class="mail eml" aria-labelledby="mail-${p.id}" data-mail="${p.id}">${mail}</pre>` : html`<p>It cannot be composed yet (no recipient or no owner address).</p>`}`;
   if (p.status !== 'pending') return html`<article class="draft-card">${head}</article>`;
