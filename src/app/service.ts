@@ -303,7 +303,7 @@ export class Service {
     }
     const connector = ctx.connectors.find((c) => c.name === p.source);
     const r = await saveProposal(this.store, connector, p, ctx.owner, this.now());
-    const outcome = r.outcome === 'unchanged' ? 'already' : r.outcome;
+    const outcome = r.proposal.status === 'sent' ? 'sent' : r.outcome === 'unchanged' ? 'already' : r.outcome;
     return { outcome, proposal: proposalData(r.proposal), mail: await this.draftMail(id) };
   }
 
