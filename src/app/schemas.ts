@@ -28,6 +28,11 @@ export const ThreadJson = z.object({
   contactFirstName: z.string().nullable(),
   lastMessageAt: iso,
   tags: z.array(z.string()),
+  /** The deciding evidence is weak or two rules disagree: worth a look. */
+  uncertain: z.boolean(),
+  uncertainReasons: z.array(z.string()),
+  /** The owner's correction in force (offerwatch correct), if any. */
+  corrected: z.object({ stage: stage.nullable(), rulesStage: stage, noReplyNeeded: z.boolean(), at: iso }).nullable(),
 });
 export type ThreadJson = z.infer<typeof ThreadJson>;
 
@@ -35,7 +40,6 @@ export type ThreadJson = z.infer<typeof ThreadJson>;
 export const Card = ThreadJson.extend({
   snoozedUntil: iso.nullable(),
   draft: z.object({ id: z.number(), status: proposalStatus, needsEdit: z.boolean() }).nullable(),
-  uncertain: z.boolean(),
 });
 export type Card = z.infer<typeof Card>;
 
@@ -204,3 +208,31 @@ export type CycleEvent = z.infer<typeof CycleEvent>;
 
 export const TemplateInfo = z.object({ id: z.string(), title: z.string(), decision: z.string(), reasons: z.array(z.string()), stages: z.array(z.string()) });
 export type TemplateInfo = z.infer<typeof TemplateInfo>;
+
+export const CorrectionData = z.object({
+  source: z.string(),
+  threadId: z.string(),
+  kind: z.enum(['stage', 'no-reply-needed']),
+  stage: stage.nullable(),
+  rulesStage: stage,
+  anchorMessageId: z.string(),
+  correctedAt: iso,
+  endedAt: iso.nullable(),
+});
+export type CorrectionData = z.infer<typeof CorrectionData>;
+
+export const CorrectResult = z.object({
+  source: z.string(),
+  threadId: z.string(),
+  /** What the rules said before the correction. */
+  rulesStage: stage,
+  /** The stage the owner set, if any (`none`: not about the job search). */
+  stage: stage.nullable(),
+  noReplyNeeded: z.boolean(),
+  cleared: z.boolean(),
+  /** Whether there was a correction to clear (with `clear`). */
+  hadCorrection: z.boolean(),
+  /** The thread's verdict afterwards. */
+  thread: ThreadJson.nullable(),
+});
+export type CorrectResult = z.infer<typeof CorrectResult>;

@@ -13,6 +13,8 @@ import type { ThreadVerdict } from '../classify/classify.js';
 import type { StageChange } from '../rules/engine.js';
 import type { CycleContext, CycleReport } from '../pipeline/cycle.js';
 import { runCycle, syncSources, classifyChanged } from '../pipeline/cycle.js';
+import { correctionTest, correctionsAsRuleFile } from '../rules/from-corrections.js';
+import type { StageOrNone } from '../model/types.js';
 import { updateAlerts, alertOf } from '../pipeline/alerting.js';
 import { proposeOne } from '../pipeline/proposing.js';
 import { buildProposal } from '../respond/propose.js';
@@ -27,7 +29,7 @@ import { OfferwatchError } from '../errors.js';
 import type { Stage } from '../model/types.js';
 import {
   type AlertData, type ApproveResult, type Board, type Card, type CycleEvent, type CycleResult, type DecideResult,
-  type Offers, type OfferRow, type TemplateInfo, type Preview, type ProposalData, type SnoozeResult, type ThreadDetail, type ThreadJson,
+  type Offers, type OfferRow, type TemplateInfo, type CorrectResult, type CorrectionData, type Preview, type ProposalData, type SnoozeResult, type ThreadDetail, type ThreadJson,
 } from './schemas.js';
 
 /** The name of the lock that makes a cycle single-flight across processes. */
@@ -61,6 +63,9 @@ export function threadJson(v: ThreadVerdict): ThreadJson {
     contactFirstName: v.contactFirstName,
     lastMessageAt: v.lastMessageAt,
     tags: v.tags,
+    uncertain: v.uncertain ?? false,
+    uncertainReasons: v.uncertainReasons ?? [],
+    corrected: v.corrected ?? null,
   };
 }
 
@@ -123,7 +128,6 @@ export class Service {
       ...threadJson(v),
       snoozedUntil: this.store.alerts.snoozedUntil(ref, now),
       draft: live ? { id: live.id, status: live.status, needsEdit: live.needsEdit.length > 0 } : null,
-      uncertain: (v as ThreadVerdict & { uncertain?: boolean }).uncertain === true,
     };
   }
 
@@ -332,6 +336,43 @@ export class Service {
     this.store.alerts.unsnooze(ref);
     await updateAlerts(ctx, this.verdicts(), now);
     return { source: ref.source, threadId: ref.id, until: null };
+  }
+
+  // ---------------------------------------------------------------- corrections
+
+  /**
+   * The owner corrects a verdict: a stage (`none`: not about the job search), and/or no reply
+   * needed; or clears their corrections. Kept until a new message changes what the rules say.
+   */
+  async correct(spec: string, c: { stage?: StageOrNone; noReplyNeeded?: boolean; clear?: boolean }): Promise<CorrectResult> {
+    const ctx = this.needCtx('correct');
+    const now = this.now();
+    const ref = this.findThread(spec);
+    const before = this.store.threads.get(ref, now);
+    if (!before) throw new OfferwatchError('ENOTFOUND', `cannot correct ${spec}: the thread has not been classified yet (run offerwatch once)`);
+    const rulesStage = before.corrected?.rulesStage ?? before.stage;
+    const base = { source: ref.source, threadId: ref.id, rulesStage, anchorMessageId: before.lastMessageId, correctedAt: now.toISOString() };
+    let hadCorrection = false;
+    if (c.clear) hadCorrection = this.store.corrections.clear(ref) > 0;
+    if (c.stage !== undefined) this.store.corrections.set({ ...base, kind: 'stage', stage: c.stage });
+    if (c.noReplyNeeded) this.store.corrections.set({ ...base, kind: 'no-reply-needed', stage: null });
+    classifyChanged(ctx);
+    await updateAlerts(ctx, this.verdicts(), now);
+    const after = this.store.threads.get(ref, now);
+    return { source: ref.source, threadId: ref.id, rulesStage, stage: c.stage ?? null, noReplyNeeded: !!c.noReplyNeeded, cleared: !!c.clear, hadCorrection, thread: after ? threadJson(after) : null };
+  }
+
+  corrections(opts: { includeEnded?: boolean } = { includeEnded: true }): CorrectionData[] {
+    return this.store.corrections.list(opts).map((c) => ({ ...c }));
+  }
+
+  /** Every correction as a rule test, in rule-file YAML. */
+  exportCorrections(owner: { name: string | null; addresses: string[] }): { yaml: string; count: number } {
+    const tests = this.store.corrections.list({ includeEnded: true }).flatMap((c) => {
+      const thread = this.store.messages.loadThread(c.source, c.threadId, owner);
+      return thread ? [correctionTest(c, thread)] : [];
+    });
+    return { yaml: correctionsAsRuleFile(tests, this.now()), count: tests.length };
   }
 
   // ---------------------------------------------------------------- offers

@@ -17,6 +17,7 @@ import { globals, printReport, specFromConfig, withApp, withStore, type Cmd } fr
 import { registerDrafts } from './drafts.js';
 import { registerOffers } from './offers.js';
 import { registerServe } from './serve.js';
+import { registerCorrect } from './correct.js';
 
 export function registerCommands(program: Command, io: Io): void {
   program
@@ -236,6 +237,7 @@ export function registerCommands(program: Command, io: Io): void {
   registerDrafts(program, io);
   registerOffers(program, io);
   registerServe(program, io);
+  registerCorrect(program, io);
 
   program
     .command('auth')

@@ -23,16 +23,19 @@ export function renderBoard(verdicts: ThreadJson[], now: Date, opts: { skipped?:
     lines.push('', `${stage.toUpperCase()} (${group.length})`);
     for (const v of group) {
       const mark = v.stale ? '!' : v.awaitingReply ? '*' : ' ';
+      const doubt = v.uncertain ? '?' : v.corrected ? '✓' : ' ';
       let wait: string;
       if (v.waitingOn === 'you') {
         const late = v.stale && v.dueAt ? `OVERDUE by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt))}` : `due ${short(v.dueAt)}`;
         wait = `waiting on you since ${short(v.waitingSince)} · ${late}`;
       } else if (v.waitingOn === 'them') wait = `waiting on them since ${short(v.lastMessageAt)}`;
       else wait = `closed · last message ${short(v.lastMessageAt)}`;
-      lines.push(` ${mark} ${v.source}:${v.threadId}  ${title(v)}`);
+      lines.push(` ${mark}${doubt}${v.source}:${v.threadId}  ${title(v)}`);
       lines.push(`     ${wait}`);
     }
   }
+  const marks = [verdicts.some((v) => v.uncertain) ? '? uncertain: check it (offerwatch explain), fix it with offerwatch correct' : null, verdicts.some((v) => v.corrected) ? '✓ corrected by you' : null].filter(Boolean);
+  if (marks.length) lines.push('', marks.join(' · '));
   if (opts.skipped) lines.push('', `${opts.skipped} message(s) could not be read and were skipped (offerwatch status --failures lists them).`);
   return lines.join('\n');
 }
@@ -44,9 +47,15 @@ export function renderExplain(t: ThreadDetail, now: Date): string {
   out.push(`company: ${v.company ?? '-'}  role: ${v.role ?? '-'}  contact: ${v.contactFirstName ?? '-'}`);
   if (history.length === 0) out.push('no rule set a stage: the thread is not about your job search');
   for (const h of history) {
-    out.push(`  ${short(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
+    if (h.rule === 'corrected-by-you') out.push(`  ${short(h.date)}  ${h.from} → ${h.to}  corrected by you`);
+    else out.push(`  ${short(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
     if (h.sentence) out.push(`      "${h.sentence}"`);
   }
+  if (v.corrected) {
+    const parts = [v.corrected.stage !== null ? `stage ${v.corrected.stage} (the rules say ${v.corrected.rulesStage})` : null, v.corrected.noReplyNeeded ? 'no reply needed' : null].filter(Boolean);
+    out.push(`corrected by you on ${short(v.corrected.at)}: ${parts.join('; ')} — kept until a new message changes what the rules say`);
+  }
+  if (v.uncertain) for (const r of v.uncertainReasons) out.push(`uncertain: ${r}`);
   if (v.awaitingReply) {
     out.push(`waiting on you since ${short(v.waitingSince)}; reply due ${short(v.dueAt)}${v.stale ? ` — overdue by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt!))}` : ''}`);
     if (v.awaitingRule) out.push(`  asked by rule ${v.awaitingRule}${v.awaitingSentence ? `: "${v.awaitingSentence}"` : ''}`);

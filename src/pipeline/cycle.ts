@@ -108,7 +108,13 @@ export function classifyChanged(ctx: CycleContext): number {
   for (const ref of store.threads.dirty()) {
     const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
     if (!thread) continue;
-    store.threads.save(classifyThread(thread, ctx.rules, ctx.deadlines, now), ctx.fingerprint);
+    const corrections = store.corrections.active(ref);
+    const verdict = classifyThread(thread, ctx.rules, ctx.deadlines, now, corrections, (c, fate) => {
+      const row = corrections.find((x) => x.kind === c.kind)!;
+      if (fate === 'end') store.corrections.end(row, now);
+      else if (fate === 'reanchor') store.corrections.reanchor(row, thread.messages[thread.messages.length - 1]!.id);
+    });
+    store.threads.save(verdict, ctx.fingerprint);
     n++;
   }
   return n;

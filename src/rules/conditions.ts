@@ -20,6 +20,8 @@ export interface MessageContext {
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
 export interface Evidence {
   sentence: string | null;
+  /** How far a `score` cleared its minimum (total − min), when a score decided; the smallest along the tree. */
+  margin?: number;
 }
 
 export type Predicate = (ctx: MessageContext) => Evidence | null;
@@ -140,7 +142,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
         total += g.weight;
         if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };
       }
-      return total >= min ? { sentence: best?.sentence ?? null } : null;
+      return total >= min ? { sentence: best?.sentence ?? null, margin: total - min } : null;
     });
   }
   if (c.stage) {
@@ -161,7 +163,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       for (const s of subs) {
         const e = s(x);
         if (!e) return null;
-        if (!ev.sentence && e.sentence) ev = e;
+        ev = merge(ev, e);
       }
       return ev;
     });
@@ -187,7 +189,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     for (const t of tests) {
       const e = t(x);
       if (!e) return null;
-      if (!ev.sentence && e.sentence) ev = e;
+      if (e !== YES) ev = merge(ev, e);
     }
     return ev;
   };
@@ -195,15 +197,34 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
 
 const sentenceCache = new Map<string, string[]>();
 
-/** Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). */
+/**
+ * Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). A line
+ * that was hard-wrapped by the sender's mail program (long, no closing punctuation, the next
+ * line going on with the same sentence) is joined to the next first, so "If you have not heard
+ * by … / … assume …" stays one sentence.
+ */
 export function sentencesOf(text: string): string[] {
   let out = sentenceCache.get(text);
   if (!out) {
     if (sentenceCache.size > 64) sentenceCache.clear();
-    out = text.slice(0, MAX_MATCH_CHARS).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+    out = unwrap(text.slice(0, MAX_MATCH_CHARS)).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
     sentenceCache.set(text, out);
   }
   return out;
+}
+
+/** Long lines (40+ characters) not ending a sentence continue on the next line unless it starts a list item. */
+const WRAPPED = /([^\n]{40,}[^\s.!?:;])[ \t]*\n(?=[ \t]*[\p{Ll}\p{N}(\p{Lu}][^\n]*)/gu;
+function unwrap(text: string): string {
+  return text.replace(WRAPPED, '$1 ');
+}
+
+/** The first sentence found, and the tightest score margin. */
+function merge(a: Evidence, b: Evidence): Evidence {
+  if (b === YES) return a;
+  if (a === YES) return b;
+  const margin = a.margin === undefined ? b.margin : b.margin === undefined ? a.margin : Math.min(a.margin, b.margin);
+  return { sentence: a.sentence ?? b.sentence, ...(margin === undefined ? {} : { margin }) };
 }
 
 function evidence(hit: { sentence: string } | null): Evidence | null {

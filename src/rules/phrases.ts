@@ -25,7 +25,7 @@ export function compilePhrase(source: string): CompiledPhrase {
     flags.delete('g');
     let re: RegExp;
     try {
-      re = new RegExp(m[1]!, [...flags].join(''));
+      re = new RegExp(anySpacing(m[1]!), [...flags].join(''));
     } catch (e) {
       throw new UnsafePatternError(`invalid regular expression: ${(e as Error).message}`);
     }
@@ -43,6 +43,21 @@ export function compilePhrase(source: string): CompiledPhrase {
   if (/^[\p{L}\p{N}]/u.test(text)) body = `(?<![\\p{L}\\p{N}])${body}`;
   if (/[\p{L}\p{N}]$/u.test(text)) body = `${body}(?![\\p{L}\\p{N}])`;
   return { source, re: new RegExp(body, 'iu') };
+}
+
+/** A literal space in a regular expression (outside a character class) matches any run of whitespace, as in plain phrases: mail is wrapped anywhere. */
+function anySpacing(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') { out += c + (pattern[i + 1] ?? ''); i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; out += c; continue; }
+    if (c === '[') { inClass = true; out += c; continue; }
+    if (c === ' ' && pattern[i + 1] !== ' ' && !/[*+?{]/.test(pattern[i + 1] ?? '')) { out += '\\s+'; continue; }
+    out += c;
+  }
+  return out;
 }
 
 function escapeRegex(s: string): string {

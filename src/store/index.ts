@@ -6,6 +6,7 @@ import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
 import { LockStore } from './locks.js';
 import { OfferStore } from './offers.js';
+import { CorrectionStore } from './corrections.js';
 
 export class Store {
   readonly messages: MessageStore;
@@ -14,6 +15,7 @@ export class Store {
   readonly proposals: ProposalStore;
   readonly locks: LockStore;
   readonly offers: OfferStore;
+  readonly corrections: CorrectionStore;
 
   constructor(readonly db: DB) {
     this.messages = new MessageStore(db);
@@ -22,6 +24,7 @@ export class Store {
     this.proposals = new ProposalStore(db);
     this.locks = new LockStore(db);
     this.offers = new OfferStore(db);
+    this.corrections = new CorrectionStore(db);
   }
 
   static open(path: string): Store {
@@ -48,3 +51,4 @@ export type { Proposal, Decision, ProposalStatus } from './proposals.js';
 export { DECISIONS } from './proposals.js';
 export type { LockInfo } from './locks.js';
 export type { PriorityRow } from './offers.js';
+export type { Correction, CorrectionKind } from './corrections.js';

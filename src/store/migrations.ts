@@ -135,7 +135,21 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE proposals ADD COLUMN claimed_at TEXT;
   ALTER TABLE proposals ADD COLUMN sent_at TEXT;
   `,
-  // 3: the single-flight cycle lock (one row per lock name), and the offer comparison.
+  // 3: the owner's corrections of verdicts (offerwatch correct).
+  `
+  CREATE TABLE corrections (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    rules_stage TEXT NOT NULL,
+    anchor_message_id TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    ended_at TEXT,
+    PRIMARY KEY (source, thread_id, kind)
+  );
+  `,
+  // 4: the single-flight cycle lock (one row per lock name), and the offer comparison.
   `
   CREATE TABLE locks (
     name TEXT PRIMARY KEY,

@@ -150,6 +150,7 @@ export function threadPage(ctx: PageContext, t: ThreadDetail, extra: { templates
   <div class="col-side">
   <section aria-labelledby="h-alerts"><h2 id="h-alerts">Alerts</h2>${alerts}</section>
   <section aria-labelledby="h-decide" id="decide"><h2 id="h-decide">Decide</h2>
+    ${c.stage === 'none' ? html`<p>This thread is not about your job search: there is nothing to decide.</p>` : html`
     <form method="post" action="/decide" class="decide" data-preview="${id}">
       <input type="hidden" name="csrf" value="${ctx.csrf}">
       <input type="hidden" name="thread" value="${id}">
@@ -163,6 +164,20 @@ export function threadPage(ctx: PageContext, t: ThreadDetail, extra: { templates
       <pre class="mail preview" aria-labelledby="h-preview" aria-live="polite" data-preview-out>Choose a decision to see the draft it proposes.</pre>
       <button type="submit">Propose this draft</button>
       <p class="hint">Recording a decision does not change the stage; your sent reply will.</p>
+    </form>
+    `}
+  </section>
+  <section aria-labelledby="h-correct" id="correct"><h2 id="h-correct">Correct the verdict</h2>
+    ${c.uncertain ? html`<ul class="uncertain">${c.uncertainReasons.map((r) => html`<li>Uncertain: ${r}</li>`)}</ul>` : ''}
+    ${c.corrected ? html`<p>Corrected by you on ${ctx.times.el(c.corrected.at)}: ${[c.corrected.stage !== null ? `stage ${c.corrected.stage} (the rules say ${c.corrected.rulesStage})` : null, c.corrected.noReplyNeeded ? 'no reply needed' : null].filter(Boolean).join('; ')}. Kept until a new message changes what the rules say.</p>
+      <form method="post" action="/correct" class="inline"><input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="thread" value="${id}"><input type="hidden" name="clear" value="1"><button type="submit" class="secondary">Back to the rules' verdict</button></form>` : ''}
+    <form method="post" action="/correct" class="correct">
+      <input type="hidden" name="csrf" value="${ctx.csrf}">
+      <input type="hidden" name="thread" value="${id}">
+      <label for="c-stage">The thread is really at</label>
+      <select id="c-stage" name="stage"><option value="">(stage is right)</option>${STAGES.map((st) => html`<option value="${st}">${st}</option>`)}<option value="none">not about my job search</option></select>
+      <label><input type="checkbox" name="noReplyNeeded" value="1"> I owe no reply here</label>
+      <button type="submit">Correct</button>
     </form>
   </section>
   <section aria-labelledby="h-snooze"><h2 id="h-snooze">Snooze</h2>

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { CycleBusyError, DECISIONS, type CycleEvent, type Decision, type Service } from '../app/index.js';
 import { isOfferwatchError } from '../errors.js';
+import { STAGES_OR_NONE, type StageOrNone } from '../model/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { Times } from './html.js';
 import { boardPage, messagePage, offersPage, threadPage, type PageContext } from './pages.js';
@@ -232,6 +233,16 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
       case '/snooze':
         await service.snooze(thread, (form.get('when') ?? '').trim().split(/\s+/).filter(Boolean));
         return redirect(res, back(thread));
+      case '/correct': {
+        const stage = form.get('stage') || undefined;
+        if (stage !== undefined && !(STAGES_OR_NONE as readonly string[]).includes(stage)) throw new HttpError(400, 'unknown stage');
+        const clear = form.get('clear') === '1';
+        const noReplyNeeded = form.get('noReplyNeeded') === '1';
+        if (!clear && stage === undefined && !noReplyNeeded) throw new HttpError(400, 'say what is wrong: a stage, or that you owe no reply');
+        const r = await service.correct(thread, { stage: stage as StageOrNone | undefined, noReplyNeeded, clear });
+        // A thread corrected to "not about my job search" leaves the board; its page still exists.
+        return redirect(res, back(`${r.source}:${r.threadId}`, '#correct'));
+      }
       case '/unsnooze':
         await service.unsnooze(thread);
         return redirect(res, back(thread));

@@ -179,6 +179,19 @@ describe.skipIf(!CHROMIUM)('the board in a browser', () => {
     await expect(page.locator('#d-decision').inputValue()).resolves.toBe('negotiate');
   });
 
+  it('corrects a verdict from the thread page: not about the job search leaves the board', async () => {
+    await page.goto(served.origin + '/?q=Nadia');
+    expect(await page.locator('.card').count()).toBe(1);
+    await page.click('.card h3 a');
+    await page.waitForURL(/\/thread\?id=/);
+    await page.selectOption('#c-stage', 'none');
+    await page.click('#correct form.correct button');
+    await page.waitForURL(/#correct$/);
+    await expect(page.locator('#correct').textContent()).resolves.toMatch(/Corrected by you on .*stage none/);
+    await page.goto(served.origin + '/?q=Nadia');
+    expect(await page.locator('.card').count()).toBe(0);
+  });
+
   it('labels every control and works from the keyboard', async () => {
     for (const path of ['/', '/offers', `/thread?id=${encodeURIComponent('demo:1881496409342850435')}`]) {
       await page.goto(served.origin + path);
@@ -210,6 +223,6 @@ describe.skipIf(!CHROMIUM)('the board in a browser', () => {
     const status = await page.locator('[data-cycle-status]').textContent();
     expect(status).toMatch(/Cycle done: 1 new message\(s\)/);
     expect(dialogs).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);
   });
 });

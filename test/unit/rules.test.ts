@@ -117,4 +117,11 @@ describe('stage machine', () => {
     expect(nextStage('rejected', 'offer')).toBeNull();
     expect(nextStage('none', 'rejected')).toBe('rejected');
   });
+
+  it('reopens a declined offer only for a rule marked reopen', () => {
+    expect(nextStage('declined', 'offer')).toBeNull();
+    expect(nextStage('declined', 'offer', { reopen: true })).toBe('offer');
+    expect(nextStage('rejected', 'offer', { reopen: true })).toBeNull();
+    expect(nextStage('withdrawn', 'offer', { reopen: true })).toBeNull();
+  });
 });
