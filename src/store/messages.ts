@@ -15,6 +15,8 @@ export interface IngestResult {
   threads: Set<string>;
   /** Draft keys found on the owner's sent mail: those proposals are now "sent by you". */
   sentKeys: string[];
+  /** Stored messages deleted because the provider reported them removed. */
+  removed: number;
 }
 
 export class MessageStore {
@@ -27,7 +29,7 @@ export class MessageStore {
 
   /** Stores a batch, resolves thread ids, marks touched threads dirty and advances the cursor — atomically. */
   ingest(source: string, batch: SyncBatch, owner: Owner, now: Date): IngestResult {
-    const res: IngestResult = { added: 0, unchanged: 0, failures: 0, threads: new Set(), sentKeys: [] };
+    const res: IngestResult = { added: 0, unchanged: 0, failures: 0, threads: new Set(), sentKeys: [], removed: 0 };
     const existing = this.db.prepare('SELECT content_hash, thread_id FROM messages WHERE source = ? AND id = ?');
     const byMessageId = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND message_id = ? LIMIT 1');
     const bySubject = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND subject_key = ? AND date >= ? ORDER BY date DESC LIMIT 1');
@@ -48,6 +50,10 @@ export class MessageStore {
     const sent = this.db.prepare(
       `UPDATE proposals SET status = 'sent', sent_at = @now, updated_at = @now, claim_token = NULL, claimed_at = NULL WHERE key = @key AND status != 'sent'`,
     );
+    const remove = this.db.prepare('DELETE FROM messages WHERE source = ? AND id = ?');
+    const remaining = this.db.prepare('SELECT 1 FROM messages WHERE source = ? AND thread_id = ? LIMIT 1');
+    const dropThread = this.db.prepare('DELETE FROM threads WHERE source = ? AND id = ?');
+    const dropHistory = this.db.prepare('DELETE FROM stage_history WHERE source = ? AND thread_id = ?');
     const cursor = this.db.prepare(
       `INSERT INTO sources (name, cursor, synced_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at`,
     );
@@ -78,6 +84,19 @@ export class MessageStore {
         touch.run(source, tid);
         res.threads.add(tid);
         res.added++;
+      }
+      // Messages the provider says are gone (Graph @removed, Gmail messagesDeleted, IMAP VANISHED):
+      // their threads are classified again; a thread left with no message is no longer tracked.
+      for (const id of batch.removed ?? []) {
+        const prior = existing.get(source, id) as { content_hash: string; thread_id: string } | undefined;
+        if (!prior) continue;
+        remove.run(source, id);
+        if (remaining.get(source, prior.thread_id)) touch.run(source, prior.thread_id);
+        else {
+          dropThread.run(source, prior.thread_id);
+          dropHistory.run(source, prior.thread_id);
+        }
+        res.removed++;
       }
       for (const f of batch.failures) {
         fail.run(source, f.ref, f.reason, f.contentHash, now.toISOString());
