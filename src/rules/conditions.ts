@@ -1,6 +1,6 @@
 /** Compiles a rule's `when` tree into a predicate over one message in its thread. */
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
-import { domainMatches, domainOf, isRobotAddress } from '../mail/addresses.js';
+import { domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
 import { combinePhrases, compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
 import { formatPath } from '../yaml/load.js';
@@ -53,16 +53,12 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     cheap.push((x) => (x.msg.direction === d ? YES : null));
   }
   if (c.from) {
-    const pats = c.from.map(senderPattern);
-    cheap.push((x) => {
-      const a = x.msg.from?.address ?? '';
-      const r = x.msg.replyTo.map((r) => r.address);
-      return pats.some((p) => p(a) || r.some(p)) ? YES : null;
-    });
+    const match = senderMatcher(c.from);
+    cheap.push((x) => (match(x.msg.from?.address ?? '') || x.msg.replyTo.some((r) => match(r.address)) ? YES : null));
   }
   if (c.to) {
-    const pats = c.to.map(senderPattern);
-    cheap.push((x) => ([...x.msg.to, ...x.msg.cc].some((t) => pats.some((p) => p(t.address) || p(t.name ?? ''))) ? YES : null));
+    const match = senderMatcher(c.to);
+    cheap.push((x) => (x.msg.to.some((t) => match(t.address) || match(t.name ?? '')) || x.msg.cc.some((t) => match(t.address) || match(t.name ?? '')) ? YES : null));
   }
   if (c.fromName) {
     const ps = phrases('fromName', c.fromName);
@@ -231,14 +227,27 @@ function evidence(hit: { sentence: string } | null): Evidence | null {
   return hit ? { sentence: hit.sentence } : null;
 }
 
-/** `greenhouse-mail.io` matches that domain and its subdomains; `jobs-*@linkedin.com` is an address glob. */
-function senderPattern(p: string): (address: string) => boolean {
-  const pat = p.toLowerCase().trim();
-  if (pat.includes('@') || pat.includes('*')) {
-    const re = new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`);
-    return (a) => re.test(a.toLowerCase());
+/**
+ * `greenhouse-mail.io` matches that domain and its subdomains; `jobs-*@linkedin.com` is an address
+ * glob. Domains go in a set looked up once per label of the address's domain (a rule may list
+ * dozens of ATS domains, and every message meets it).
+ */
+function senderMatcher(patterns: string[]): (address: string) => boolean {
+  const domains = new Set<string>();
+  const globs: RegExp[] = [];
+  for (const raw of patterns) {
+    const pat = raw.toLowerCase().trim();
+    if (pat.includes('@') || pat.includes('*')) globs.push(new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`));
+    else domains.add(pat.replace(/^\*?\./, ''));
   }
-  return (a) => a.includes('@') && domainMatches(domainOf(a), pat);
+  return (address) => {
+    const a = address.toLowerCase();
+    if (domains.size && a.includes('@')) {
+      // a.b.example.com → a.b.example.com, b.example.com, example.com, com
+      for (let d = domainOf(a); d; d = d.slice(d.indexOf('.') + 1 || d.length)) if (domains.has(d)) return true;
+    }
+    return globs.some((g) => g.test(a));
+  };
 }
 
 function varMatches(v: string | number | null | undefined, t: VarTest): boolean {
