@@ -44,7 +44,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
-    return (program as Command & { exitCodeValue?: number }).exitCodeValue ?? EXIT.OK;
+    // Actions set the code on their own (sub)command, not on the program.
+    const codeOf = (c: Command): number | undefined => (c as Command & { exitCodeValue?: number }).exitCodeValue ?? c.commands.map(codeOf).find((v) => v !== undefined);
+    return codeOf(program) ?? EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.CONFIG;
     if (e instanceof ConfigError) {

@@ -6,10 +6,12 @@
 import type { ConnectorDefinition } from './port.js';
 import { mboxConnector } from './mbox/index.js';
 import { gmailConnector } from './gmail/index.js';
+import { imapConnector } from './imap/index.js';
 
 export const CONNECTORS = [
   mboxConnector,
   gmailConnector,
+  imapConnector,
 ] as const;
 
 type ConfigOf<D> = D extends ConnectorDefinition<infer C> ? C : never;

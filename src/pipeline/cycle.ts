@@ -90,8 +90,8 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
       }
     } catch (e) {
       // One source failing (revoked token, provider outage) must not stop the others.
+      // Reported once, by the caller (the per-source line of `once` and `run`, the error of `scan`).
       rep.error = isOfferwatchError(e) ? e.message : `cannot sync ${c.name}: ${(e as Error).message}`;
-      ctx.log(rep.error);
     }
   }
   return reports;

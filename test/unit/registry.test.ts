@@ -9,7 +9,7 @@ import { cli } from '../helpers/cli.js';
 
 describe('connector registry', () => {
   it('lists each source type once, each with a strict config schema whose type is its own', () => {
-    expect(SOURCE_TYPES).toEqual(['mbox', 'gmail']);
+    expect(SOURCE_TYPES).toEqual(['mbox', 'gmail', 'imap']);
     for (const d of CONNECTORS) {
       expect(connectorDefinition(d.type)).toBe(d);
       const r = d.configSchema.safeParse({ type: d.type, name: 'x', unknownKey: 1 });
