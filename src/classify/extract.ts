@@ -18,7 +18,7 @@ const FREE_MAIL = /^(gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|aol|p
 const PLATFORM_WORDS = /^(linkedin|indeed|glassdoor|greenhouse|lever|ashby|ashbyhq|workday|myworkday|smartrecruiters|icims|bamboohr|workable|workablemail|jobvite|teamtailor|personio|recruitee|breezy|jazzhr|docusign|hellosign|dropbox|signwell|adobesign|pandadoc|zcal|calendly|goodtime|modernloop|gem|wellfound|angellist|hired|dice|monster|ziprecruiter|otta|welcometothejungle|google|microsoft|zoom|mail|email|app|hire|jobs|careers|notifications|us|eu|eu1|wd1|wd3|wd5|dropboxsign|docusign|adobe|hire|talent|recruiting|rippling|behance|dribbble|pinpoint|pinpointhq|successfactors|taleo|oracle|oraclecloud|greenhousemail)$/;
 const ORG_SUFFIX = /\s+(recruiting|recruitment|careers?|talent( acquisition| team)?|hiring( team)?|jobs|hr|people( team| ops)?|team|notifications?)$/i;
 const AGENCY = /\b(talent|recruit\w*|staffing|search|partners|consult\w*|associates|resourcing|headhunt\w*)$/i;
-const JOB_NOUN = /\b(engineer|scientist|analyst|manager|developer|designer|lead|director|architect|researcher|specialist|consultant|head|officer|administrator|coordinator|associate|intern|principal|scientifique|ingénieur|entwickler|programmer|strategist|writer|editor|accountant|advisor|partner|recruiter|nurse|teacher|technician|owner|vp|president)\b/i;
+const JOB_NOUN = /\b(engineer|scientist|analyst|manager|developer|designer|lead|director|architect|researcher|specialist|consultant|head|officer|administrator|coordinator|associate|intern|principal|scientifique|ingénieur|entwickler|programmer|strategist|writer|editor|accountant|advisor|partner|recruiter|nurse|teacher|technician|owner|vp|president|analista|analyste|analist|consultor|consultora|consultante|coordenador|coordenadora|coordinador|coordinadora|gerente|líder|técnico|técnica|desarrollador|desarrolladora|directeur|directrice|ingeniero|ingeniera|responsable|leiter|leiterin|berater|beraterin|developer|specialist|spezialist|especialista)\b/iu;
 
 const CAP_WORD = "\\p{Lu}[\\p{L}\\p{N}'’&-]*(?:\\.\\p{L}[\\p{L}\\p{N}'’&-]*)*";
 const LEGAL_SUFFIX = /(?:\s+(?:pvt|private|ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company)\.?)+$/i;
@@ -179,11 +179,34 @@ const ROLE_PATTERNS: RegExp[] = [
 
 /** The fullest form of the job title the thread states: the longest valid match of any pattern. */
 function findRole(messages: ThreadMessage[]): string | null {
-  return findRoleInText(messages) ?? roleFromSubject(messages[0]?.subject ?? '');
+  const role = findRoleInText(messages) ?? roleFromSubject(messages[0]?.subject ?? '');
+  return role ? withoutPlace(role, messages) : null;
+}
+
+const ORG_NOUN = /\b(hotels?|resorts?|suites|inns?|lodges?|group|collection|apartments|hospitality|spa|estates?|gmbh|ltd|inc)$/i;
+
+/**
+ * "Hotel Manager, Queenstown" or "…, Kensington Row Hotel": what follows the comma is a place or
+ * the employer, not part of the title, when the thread says so — it names an organisation, the
+ * sender's domain holds it, or the thread puts it after "in", "at" or "based in". Otherwise it
+ * stays ("Senior Product Manager, Claims" names a team).
+ */
+function withoutPlace(role: string, messages: ThreadMessage[]): string {
+  const i = role.indexOf(', ');
+  if (i <= 0) return role;
+  const tail = role.slice(i + 2).replace(/\s*\([^)]*\)$/, '');
+  if (JOB_NOUN.test(tail)) return role;
+  const key = squash(tail.split(' ')[0]!);
+  const domains = messages.flatMap((m) => (m.from?.address ? [squash(domainOf(m.from.address).split('.')[0]!)] : []));
+  const esc = tail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const placed = new RegExp(`\\b(?:in|at|near|based in|located in|from|to) ${esc}(?![\\p{L}\\p{N}])`, 'u');
+  const text = messages.map((m) => m.newText).join('\n');
+  if (ORG_NOUN.test(tail) || (key.length >= 4 && domains.some((d) => d.startsWith(key))) || placed.test(text)) return role.slice(0, i);
+  return role;
 }
 
 /** Subject words that name the mail, not the job. */
-const SUBJECT_NOISE = /\b(interview|invitation|application|applied|offer|update|outcome|confirmation|confirmed|next steps?|thank|thanks|round|letter|status|reminder|booking|submission|decision|withdraw\w*|reference|request|your|welcome|shortlisted|ref)\b/i;
+const SUBJECT_NOISE = /\b(interview|invitation|application|applied|offer|update|outcome|confirmation|confirmed|next steps?|thank|thanks|round|letter|status|reminder|booking|submission|decision|withdraw\w*|reference|request|your|welcome|shortlisted|ref|entrevista|entrevue|entretien|candidatura|candidature|oferta|offre|proposta|proposition|convite|invitación|einladung|bewerbung|sollicitatie|uitnodiging|aanbod|angebot|zusage|absage|carta|lettre|processo|proceso|prueba|teste|novedades|atualização|suivi|retrait|rückzug|intrekken|bienvenue|welkom|willkommen)\b/iu;
 
 /**
  * "Interview Call Letter - Manager - Demand Planning - Veridian Logistics": the job title is the
@@ -193,13 +216,26 @@ const SUBJECT_NOISE = /\b(interview|invitation|application|applied|offer|update|
 function roleFromSubject(subject: string): string | null {
   const segs = subject.replace(/^\s*((re|fwd?|aw|wg|tr|rv)\s*:\s*)+/i, '').split(/\s+[-–—|]\s+|:\s+/).map((x) => x.trim()).filter(Boolean);
   for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i]!.replace(/\s*\((?:[A-Z]{1,4}-?\d+|REF[^)]*|[^)]*\d[^)]*)\)\s*$/, '').trim();
+    const seg = introducedTitle(segs[i]!).replace(/\s*\((?:[A-Z]{1,4}-?\d+|REF[^)]*|[^)]*\d[^)]*)\)\s*$/, '').trim();
     if (!JOB_NOUN.test(seg) || SUBJECT_NOISE.test(seg) || seg.split(' ').length > 6 || !/^\p{Lu}/u.test(seg)) continue;
     const next = segs[i + 1];
     if (/^\p{Lu}[\p{L}]+$/u.test(seg) && next && !JOB_NOUN.test(next) && !SUBJECT_NOISE.test(next) && next.split(' ').length <= 3 && !/\b(pvt|ltd|inc|gmbh|llc|plc)\b/i.test(next)) return `${seg} - ${next}`;
     return seg;
   }
   return null;
+}
+
+/**
+ * The title after the words that introduce it ("Ihre Bewerbung als BI Analyst", "poste de
+ * Consultante BI", "Nog interesse in de functie BI-consultant?"), cut before the employer
+ * ("Data Analyst bij Domstad Energie").
+ */
+const TITLE_INTRO = /(?:^|\s)(?:als|as|poste de|puesto de|vaga de|vaga para|functie(?: van)?|candidatura para|sollicitatie|Jobangebot|Stellenangebot|Stelle als|para (?:el |la |o |a )?(?:puesto|vaga|cargo) de)\s+(?=\p{Lu})/iu;
+const TITLE_EMPLOYER = /\s+(?:bij|bei|chez|at|en|na|no|em)\s+\p{Lu}.*$/u;
+function introducedTitle(seg: string): string {
+  const m = TITLE_INTRO.exec(seg);
+  const t = m ? seg.slice(m.index + m[0].length) : seg;
+  return t.replace(TITLE_EMPLOYER, '').replace(/[?!.]+$/, '').trim();
 }
 
 function findRoleInText(messages: ThreadMessage[]): string | null {
@@ -217,7 +253,9 @@ function findRoleInText(messages: ThreadMessage[]): string | null {
 }
 
 function trimRole(s: string): string | null {
-  let r = s.replace(/\s+(at|with|for|in|role|position|team)$/i, '').trim();
+  // A title ends at its sentence ("… Manager. We") and before a place ("… Analyst in Dublin").
+  let r = introducedTitle(s).replace(/\.\s.*$/su, '').replace(/\s+in\s+\p{Lu}[\p{L}'’-]*$/u, '');
+  r = r.replace(/\s+(at|with|for|in|role|position|team)$/i, '').trim();
   r = r.replace(/^(?:Senior|Staff|Lead|Principal)?\s*$/, '');
   r = r.replace(/[.,:;]+$/, '');
   return r || null;

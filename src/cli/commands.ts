@@ -6,23 +6,17 @@ import cron from 'node-cron';
 import { EXIT, OfferwatchError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { DEFAULT_DEADLINES } from '../classify/classify.js';
-import { openApp, loadRules, ruleSourcesFromFiles, type AppSpec } from './app.js';
-import { runCycle, syncSources, classifyChanged } from '../pipeline/cycle.js';
-import { updateAlerts, alertOf } from '../pipeline/alerting.js';
-import { proposeOne } from '../pipeline/proposing.js';
+import { loadRules, ruleSourcesFromFiles } from './app.js';
 import { runRuleTests } from '../rules/selftest.js';
-import { DECISIONS, type Decision } from '../store/index.js';
-import { parseSnooze } from '../alerts/snooze.js';
-import { formatAlert, formatDigest } from '../alerts/format.js';
-import { deliverText } from '../alerts/channels.js';
 import { connectorDefinition, connectorDefinitions } from '../connectors/registry.js';
-import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
+import { renderAlertRows, renderBoard, renderExplain, renderOffers, renderProposal, renderProposals } from './render.js';
 import { clockFrom, type Io } from './main.js';
 import { DEMO_DIR } from '../paths.js';
-import type { ThreadVerdict } from '../classify/classify.js';
-import type { Stage } from '../model/types.js';
-import { findThread, globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
+import { CycleBusyError, DECISIONS, openService, type AppSpec, type Decision } from '../app/index.js';
+import { globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
 import { registerDrafts } from './drafts.js';
+import { registerOffers } from './offers.js';
+import { registerServe } from './serve.js';
 import { registerCorrect } from './correct.js';
 
 export function registerCommands(program: Command, io: Io): void {
@@ -56,17 +50,17 @@ export function registerCommands(program: Command, io: Io): void {
         autoSave: false,
         resolvePath: (p) => resolve(p),
       };
-      const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {} });
+      const opened = await openService(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {} });
       try {
-        const reports = await syncSources(app.ctx);
-        classifyChanged(app.ctx);
+        const service = opened.service;
+        const reports = await service.scan();
         const failed = reports.find((r) => r.error);
         if (failed) throw new OfferwatchError('EPROVIDER', failed.error!);
-        const verdicts = app.store.threads.list(clock.now(), { all: opts.all });
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
-        else io.out(`${renderBoard(verdicts, clock.now(), { skipped: reports[0]!.failures })}\n`);
+        const threads = service.threads({ all: opts.all });
+        if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
+        else io.out(`${renderBoard(threads, clock.now(), { skipped: reports[0]!.failures })}\n`);
       } finally {
-        await app.close();
+        await opened.close();
       }
     });
 
@@ -75,15 +69,15 @@ export function registerCommands(program: Command, io: Io): void {
     .description('Run one cycle with your config: sync, classify, alert, propose drafts; then print the board')
     .option('--json', 'print the board as JSON')
     .action(async (opts: { json?: boolean }, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
-        const report = await runCycle(app.ctx);
+      await withApp(cmd, io, async (service) => {
+        const { report } = await service.cycle({ holder: 'offerwatch once' });
         printReport(io, report);
-        const now = app.ctx.clock.now();
-        const verdicts = app.store.threads.list(now);
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        const now = service.now();
+        const threads = service.threads();
+        if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
         else {
-          io.out(`${renderBoard(verdicts, now, { skipped: app.store.messages.failures().length })}\n`);
-          const pending = app.store.proposals.list('pending');
+          io.out(`${renderBoard(threads, now, { skipped: service.failures().length })}\n`);
+          const pending = service.drafts();
           if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
         }
         if (report.sources.some((s) => s.error)) cmd.exitCodeValue = EXIT.FAILURE;
@@ -94,7 +88,7 @@ export function registerCommands(program: Command, io: Io): void {
     .command('run')
     .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time; stops on SIGINT/SIGTERM')
     .action(async (_opts: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (app, loaded) => {
+      await withApp(cmd, io, async (service, loaded) => {
         const schedule = loaded.config.schedule;
         if (!cron.validate(schedule)) throw new OfferwatchError('EUSAGE', `cannot start: schedule "${schedule}" in ${loaded.file} is not a cron expression`);
         let running: Promise<unknown> | null = null;
@@ -104,9 +98,9 @@ export function registerCommands(program: Command, io: Io): void {
             io.err('previous cycle still running; skipping this tick\n');
             return;
           }
-          running = runCycle(app.ctx, controller.signal)
-            .then((r) => printReport(io, r))
-            .catch((e: Error) => io.err(`cycle failed: ${e.message}\n`))
+          running = service.cycle({ holder: 'offerwatch run', signal: controller.signal })
+            .then((r) => printReport(io, r.report))
+            .catch((e: Error) => io.err(e instanceof CycleBusyError ? `another cycle is running (${e.holder}); skipping this tick\n` : `cycle failed: ${e.message}\n`))
             .finally(() => { running = null; });
         };
         const tasks = [cron.schedule(schedule, cycle, { noOverlap: true })];
@@ -114,9 +108,7 @@ export function registerCommands(program: Command, io: Io): void {
         if (digest) {
           if (!cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
           tasks.push(cron.schedule(digest, () => {
-            const now = app.ctx.clock.now();
-            const text = formatDigest(app.store.threads.list(now).map(digestRow), now);
-            void deliverText(app.ctx.channels, text, (l) => io.err(`${l}\n`));
+            void service.deliverDigest((l) => io.err(`${l}\n`));
           }));
         }
         io.err(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.\n`);
@@ -140,15 +132,15 @@ export function registerCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .option('--failures', 'list the messages that could not be read, with the reason')
     .action((opts: { json?: boolean; failures?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
+      withStore(cmd, (service) => {
         if (opts.failures) {
-          const f = store.messages.failures();
+          const f = service.failures();
           io.out(f.length ? `${f.map((x) => `${x.ref}: ${x.reason}`).join('\n')}\n` : 'No unreadable messages.\n');
           return;
         }
-        const verdicts = store.threads.list(now);
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
-        else io.out(`${renderBoard(verdicts, now, { skipped: store.messages.failures().length })}\n`);
+        const threads = service.threads();
+        if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
+        else io.out(`${renderBoard(threads, service.now(), { skipped: service.failures().length })}\n`);
       });
     });
 
@@ -156,13 +148,13 @@ export function registerCommands(program: Command, io: Io): void {
     .command('explain')
     .description("Show a thread's stage history: for each change, the rule that fired and the sentence that triggered it")
     .argument('<thread>', 'thread id (source:id, or an unambiguous prefix)')
-    .action((spec: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const ref = findThread(store, spec);
-        const v = store.threads.get(ref, now)!;
-        io.out(`${renderExplain(v, store.threads.history(ref), now)}\n`);
-        const props = store.proposals.forThread(ref);
-        if (props.length) io.out(`\n${renderProposals(props)}\n`);
+    .option('--json', 'print JSON: the thread, its messages, stage history, alerts and drafts')
+    .action((spec: string, opts: { json?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (service, loaded) => {
+        const t = service.thread(spec, loaded.owner);
+        if (opts.json) return io.out(`${JSON.stringify(t, null, 2)}\n`);
+        io.out(`${renderExplain(t, service.now())}\n`);
+        if (t.proposals.length) io.out(`\n${renderProposals(t.proposals)}\n`);
       });
     });
 
@@ -193,13 +185,11 @@ export function registerCommands(program: Command, io: Io): void {
   program
     .command('alerts')
     .description('List open alerts: threads waiting on your reply past their deadline')
-    .action((_o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const rows = store.alerts.open().flatMap((a) => {
-          const v = store.threads.get({ source: a.source, id: a.threadId }, now);
-          return v ? [{ alert: a, text: formatAlert(alertOf({ store }, a, v), now) }] : [];
-        });
-        io.out(`${renderAlertRows(rows)}\n`);
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (service) => {
+        const rows = service.alerts();
+        io.out(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderAlertRows(rows)}\n`);
       });
     });
 
@@ -209,13 +199,20 @@ export function registerCommands(program: Command, io: Io): void {
     .argument('<thread>', 'thread id')
     .argument('<when...>', 'a duration (90m, 36h, 2d, 1w) or "until ISO"')
     .action(async (spec: string, when: string[], _o: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
-        const now = app.ctx.clock.now();
-        const ref = findThread(app.store, spec);
-        const until = parseSnooze(when, now);
-        app.store.alerts.snooze(ref, until);
-        await updateAlerts(app.ctx, app.store.threads.list(now), now);
-        io.out(`Snoozed ${ref.source}:${ref.id} until ${until.toISOString()}.\n`);
+      await withApp(cmd, io, async (service) => {
+        const r = await service.snooze(spec, when);
+        io.out(`Snoozed ${r.source}:${r.threadId} until ${r.until}.\n`);
+      });
+    });
+
+  program
+    .command('unsnooze')
+    .description("End a thread's snooze now: its alerts come back if it is still overdue")
+    .argument('<thread>', 'thread id')
+    .action(async (spec: string, _o: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (service) => {
+        const r = await service.unsnooze(spec);
+        io.out(`Unsnoozed ${r.source}:${r.threadId}.\n`);
       });
     });
 
@@ -226,20 +223,20 @@ export function registerCommands(program: Command, io: Io): void {
     .addArgument(new Command().createArgument('<decision>', 'what you decided').choices(DECISIONS))
     .option('--reason <reason>', 'accepted-elsewhere, compensation, relocation, visa, family, personal, … (picks the template)')
     .option('--template <id>', 'use this template instead of the one the decision and reason pick')
-    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string }, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
-        const now = app.ctx.clock.now();
-        const ref = findThread(app.store, spec);
-        const v = app.store.threads.get(ref, now)!;
-        if (!v.tracked) throw new OfferwatchError('EUSAGE', `cannot decide on ${spec}: it is not about your job search`);
-        app.store.proposals.recordDecision(ref, decision, opts.reason ?? null, now);
-        const { proposal, created } = proposeOne(app.ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, rule: null });
+    .option('--json', 'print JSON')
+    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string; json?: boolean }, cmd: Cmd) => {
+      await withApp(cmd, io, async (service) => {
+        const r = service.decide(spec, decision, { reason: opts.reason ?? null, template: opts.template });
+        if (opts.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
+        const { proposal, created } = r;
         io.out(`${created ? 'Proposed' : 'Already proposed'}:\n\n${renderProposal(proposal)}\n`);
         io.out(`\nReview it, then: offerwatch drafts edit ${proposal.id} · offerwatch drafts approve ${proposal.id}\n`);
       });
     });
 
   registerDrafts(program, io);
+  registerOffers(program, io);
+  registerServe(program, io);
   registerCorrect(program, io);
 
   program
@@ -283,22 +280,24 @@ export function registerCommands(program: Command, io: Io): void {
       rmSync(join(stateDir, 'drafts', 'demo'), { recursive: true, force: true });
       const spec = { ...specFromConfig(loaded), stateDir };
       io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${clock.now().toISOString()}\n\nAlerts raised this cycle:\n`);
-      const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
+      const opened = await openService(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
       try {
-        const report = await runCycle(app.ctx);
+        const service = opened.service;
+        const { report } = await service.cycle({ holder: 'offerwatch demo' });
         if (report.raised.length === 0) io.out('  (none)\n');
         const now = clock.now();
-        io.out(`\n${renderBoard(app.store.threads.list(now), now, { skipped: app.store.messages.failures().length })}\n`);
-        const pending = app.store.proposals.list('pending');
+        io.out(`\n${renderBoard(service.threads(), now, { skipped: service.failures().length })}\n`);
+        const pending = service.drafts();
         io.out(`\nDrafts waiting for your review:\n${renderProposals(pending)}\n`);
         for (const p of pending.slice(0, 1)) io.out(`\n    ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);
         const stateFlag = opts.state ? ` --state ${stateDir}` : '';
         io.out(`\nState is in ${stateDir}. Next, as the owner would:\n`);
         io.out(`  npx offerwatch --config ${configFile} --now ${demo.now} explain ${pending[0]?.threadId ?? 'THREAD'}\n`);
         io.out(`  npx offerwatch --config ${configFile} --now ${demo.now} drafts approve ${pending[0]?.id ?? 'ID'}   # writes an .eml draft; nothing is sent\n`);
+        io.out(`  npx offerwatch --config ${configFile} --now ${demo.now} serve   # the same board as a local web page\n`);
         if (stateFlag) io.out(`  (add state.dir ${stateDir} to a copy of the config to reuse this state)\n`);
       } finally {
-        await app.close();
+        await opened.close();
       }
     });
 }
@@ -311,9 +310,5 @@ function scanTypes(): string {
 /** Source types `auth` knows. */
 function authTypes(): string {
   return connectorDefinitions().filter((d) => d.authorize).map((d) => d.type).join(', ');
-}
-
-function digestRow(v: ThreadVerdict) {
-  return { threadId: v.threadId, stage: v.stage as Stage, company: v.company, role: v.role, subject: v.subject, contactFirstName: v.contactFirstName, awaitingReply: v.awaitingReply, waitingSince: v.waitingSince, dueAt: v.dueAt, stale: v.stale };
 }
 

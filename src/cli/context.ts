@@ -1,11 +1,9 @@
 /** What every command needs: the config, the app or the store, thread and draft lookup. */
 import { Command } from 'commander';
-import { join } from 'node:path';
 import { OfferwatchError } from '../errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { openApp, ruleSourcesFromFiles, type App, type AppSpec } from './app.js';
-import { Store, type ThreadRef } from '../store/index.js';
-import type { CycleReport } from '../pipeline/cycle.js';
+import { ruleSourcesFromFiles } from './app.js';
+import { openService, openStateService, type AppSpec, type CycleResult, type Service } from '../app/index.js';
 import { clockFrom, type GlobalOptions, type Io } from './main.js';
 
 export type Cmd = Command & { exitCodeValue?: number };
@@ -36,35 +34,28 @@ export function progress(io: Io): ((source: string, done: number, total: number 
   return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
 }
 
-export async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
+export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
   const g = globals(cmd);
   const loaded = loadConfig(g.config);
   const clock = clockFrom(g.now);
-  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
-  app.ctx.onProgress = progress(io);
+  const opened = await openService((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`), onProgress: progress(io) });
   try {
-    return await fn(app, loaded);
+    return await fn(opened.service, loaded);
   } finally {
-    await app.close();
+    await opened.close();
   }
 }
 
-export function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded: LoadedConfig) => T): T {
+/** The service over the state file alone (no connectors opened): reads and local edits. */
+export function withStore<T>(cmd: Command, fn: (service: Service, loaded: LoadedConfig) => T): T {
   const g = globals(cmd);
   const loaded = loadConfig(g.config);
-  const store = Store.open(join(loaded.stateDir, 'offerwatch.db'));
+  const opened = openStateService(loaded.stateDir, clockFrom(g.now));
   try {
-    return fn(store, clockFrom(g.now).now(), loaded);
+    return fn(opened.service, loaded);
   } finally {
-    store.close();
+    opened.close();
   }
-}
-
-export function findThread(store: Store, spec: string): ThreadRef {
-  const hits = store.threads.find(spec);
-  if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
-  if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
-  return hits[0]!;
 }
 
 export function proposalId(s: string): number {
@@ -73,7 +64,7 @@ export function proposalId(s: string): number {
   return n;
 }
 
-export function printReport(io: Io, r: CycleReport): void {
+export function printReport(io: Io, r: Pick<CycleResult, 'sources'>): void {
   if (progress(io)) io.err('\n');
   for (const s of r.sources) {
     io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);

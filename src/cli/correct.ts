@@ -4,10 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OfferwatchError } from '../errors.js';
 import { STAGES_OR_NONE, type StageOrNone } from '../model/types.js';
-import { classifyChanged } from '../pipeline/cycle.js';
-import { updateAlerts } from '../pipeline/alerting.js';
-import { correctionTest, correctionsAsRuleFile } from '../rules/from-corrections.js';
-import { findThread, withApp, withStore, type Cmd } from './context.js';
+import { withApp, withStore, type Cmd } from './context.js';
 import type { Io } from './main.js';
 
 interface CorrectOpts {
@@ -46,36 +43,22 @@ export function registerCorrect(program: Command, io: Io): void {
       if (o.stage !== undefined && o.notJobSearch) throw new OfferwatchError('EUSAGE', 'cannot correct: --stage and --not-job-search contradict each other');
       if (o.clear && changes > 1) throw new OfferwatchError('EUSAGE', 'cannot correct: --clear goes alone');
 
-      await withApp(cmd, io, async (app) => {
-        const { store } = app;
-        const now = app.ctx.clock.now();
-        const ref = findThread(store, spec);
-        const before = store.threads.get(ref, now);
-        if (!before) throw new OfferwatchError('ENOTFOUND', `cannot correct ${spec}: the thread has not been classified yet (run offerwatch once)`);
-        const rulesStage = before.corrected?.rulesStage ?? before.stage;
-        const base = { source: ref.source, threadId: ref.id, rulesStage, anchorMessageId: before.lastMessageId, correctedAt: now.toISOString() };
-        if (o.clear) {
-          const n = store.corrections.clear(ref);
-          if (n === 0) io.err(`${ref.source}:${ref.id} had no correction in force.\n`);
-        }
+      await withApp(cmd, io, async (service) => {
         const stage = o.notJobSearch ? 'none' : o.stage;
-        if (stage !== undefined) store.corrections.set({ ...base, kind: 'stage', stage });
-        if (noReply) store.corrections.set({ ...base, kind: 'no-reply-needed', stage: null });
-        classifyChanged(app.ctx);
-        await updateAlerts(app.ctx, store.threads.list(now), now);
-        const v = store.threads.get(ref, now)!;
+        const r = await service.correct(spec, { stage, noReplyNeeded: noReply, clear: o.clear });
+        if (o.clear && !r.hadCorrection) io.err(`${r.source}:${r.threadId} had no correction in force.\n`);
         const what = o.clear
-          ? `back to the rules' verdict: ${v.stage}`
-          : [stage !== undefined ? (stage === 'none' ? 'not about your job search (no longer tracked)' : `stage ${stage} (the rules said ${rulesStage})`) : null, noReply ? 'no reply needed from you' : null].filter(Boolean).join('; ');
-        io.out(`Corrected ${ref.source}:${ref.id}: ${what}.\n`);
+          ? `back to the rules' verdict: ${r.thread?.stage ?? 'none'}`
+          : [stage !== undefined ? (stage === 'none' ? 'not about your job search (no longer tracked)' : `stage ${stage} (the rules said ${r.rulesStage})`) : null, noReply ? 'no reply needed from you' : null].filter(Boolean).join('; ');
+        io.out(`Corrected ${r.source}:${r.threadId}: ${what}.\n`);
         if (!o.clear) io.out('Kept until a new message arrives in the thread; then the rules look again, and your stage stays unless the new message changes what they say.\n');
       });
     });
 }
 
 function listCorrections(cmd: Cmd, io: Io): void {
-  withStore(cmd, (store) => {
-    const rows = store.corrections.list({ includeEnded: true });
+  withStore(cmd, (service) => {
+    const rows = service.corrections({ includeEnded: true });
     if (rows.length === 0) {
       io.out('No corrections. offerwatch correct THREAD --stage STAGE records one.\n');
       return;
@@ -88,18 +71,14 @@ function listCorrections(cmd: Cmd, io: Io): void {
 }
 
 function exportCorrections(cmd: Cmd, io: Io, file: string | null): void {
-  withStore(cmd, (store, now, loaded) => {
-    const tests = store.corrections.list({ includeEnded: true }).flatMap((c) => {
-      const thread = store.messages.loadThread(c.source, c.threadId, loaded.owner);
-      return thread ? [correctionTest(c, thread)] : [];
-    });
-    const yaml = correctionsAsRuleFile(tests, now);
+  withStore(cmd, (service, loaded) => {
+    const { yaml, count } = service.exportCorrections(loaded.owner);
     if (!file) {
       io.out(yaml);
       return;
     }
     // The tests hold the text of your mail: readable by you only (the directory is yours to choose).
     writeFileSync(resolve(file), yaml, { mode: 0o600 });
-    io.out(`Wrote ${tests.length} rule test(s) to ${resolve(file)}. Add it to rules.files in your config and run: offerwatch rules test\n`);
+    io.out(`Wrote ${count} rule test(s) to ${resolve(file)}. Add it to rules.files in your config and run: offerwatch rules test\n`);
   });
 }

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { OfferwatchError } from '../errors.js';
-import { saveProposal } from '../respond/save.js';
-import { placeholderFor } from '../drafts/templates.js';
-import { parseAddress } from '../rules/selftest.js';
 import { renderProposal, renderProposals } from './render.js';
 import { proposalId, withApp, withStore, type Cmd } from './context.js';
 import type { Io } from './main.js';
+
+const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
 export function registerDrafts(program: Command, io: Io): void {
   const drafts = program.command('drafts').description('The review queue of proposed drafts');
@@ -18,18 +17,22 @@ export function registerDrafts(program: Command, io: Io): void {
     .command('list', { isDefault: true })
     .description('List proposed drafts')
     .option('--all', 'include saved, sent (by you) and discarded ones')
-    .action((opts: { all?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
+    .option('--json', 'print JSON')
+    .action((opts: { all?: boolean; json?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (service) => {
+        const list = service.drafts({ all: opts.all });
+        io.out(opts.json ? json(list) : `${renderProposals(list)}\n`);
+      });
     });
   drafts
     .command('show')
     .description('Print a proposed draft as it will be saved')
     .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        io.out(`${renderProposal(p)}\n`);
+    .option('--json', 'print JSON')
+    .action((id: string, opts: { json?: boolean }, cmd: Cmd) => {
+      withStore(cmd, (service) => {
+        const p = service.draft(proposalId(id));
+        io.out(opts.json ? json(p) : `${renderProposal(p)}\n`);
       });
     });
   drafts
@@ -37,9 +40,8 @@ export function registerDrafts(program: Command, io: Io): void {
     .description('Edit a proposed draft in $EDITOR (first line: To:)')
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+      withStore(cmd, (service) => {
+        const p = service.draft(proposalId(id));
         if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
         const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
         const file = join(dir, `draft-${p.id}.txt`);
@@ -51,12 +53,8 @@ export function registerDrafts(program: Command, io: Io): void {
           const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
           const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
           if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
-          const to = m[1]!.trim() ? parseAddress(m[1]!.trim()) : null;
-          const body = m[2]!;
-          const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
-          if (!to) needsEdit.push('recipient: add an address on the To: line');
-          store.proposals.edit(p.id, { body, to, needsEdit }, now);
-          io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
+          const edited = service.editDraft(p.id, { to: m[1]!, body: m[2]! });
+          io.out(`Draft #${p.id} updated.${edited.needsEdit.length ? ` Still needs your edit: ${edited.needsEdit.join('; ')}` : ''}\n`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -67,21 +65,17 @@ export function registerDrafts(program: Command, io: Io): void {
     .description('Save a proposed draft into your mailbox (as an unsent draft in its thread)')
     .argument('<id>')
     .option('--force', 'save even though it still has "needs your edit" placeholders')
-    .action(async (id: string, opts: { force?: boolean }, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
-        const p = app.store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        if (p.status === 'pending' && p.needsEdit.length && !opts.force) {
-          throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); run offerwatch drafts edit ${p.id}, or approve with --force`);
-        }
-        const connector = app.ctx.connectors.find((c) => c.name === p.source);
-        const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
-        if (r.proposal.status === 'sent') {
-          io.out(`Draft #${p.id} was already sent by you${r.proposal.sentAt ? ` (seen ${r.proposal.sentAt})` : ''}; nothing was saved.\n`);
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { force?: boolean; json?: boolean }, cmd: Cmd) => {
+      await withApp(cmd, io, async (service) => {
+        const r = await service.approve(proposalId(id), { force: opts.force });
+        if (opts.json) return io.out(json(r));
+        if (r.outcome === 'sent') {
+          io.out(`Draft #${r.proposal.id} was already sent by you${r.proposal.sentAt ? ` (seen ${r.proposal.sentAt})` : ''}; nothing was saved.\n`);
           return;
         }
         const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
-        io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
+        io.out(`${verb}: draft #${r.proposal.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
       });
     });
   drafts
@@ -89,10 +83,8 @@ export function registerDrafts(program: Command, io: Io): void {
     .description('Discard a proposed draft')
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const p = store.proposals.get(proposalId(id));
-        if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        store.proposals.discard(p.id, now);
+      withStore(cmd, (service) => {
+        const p = service.discard(proposalId(id));
         io.out(`Draft #${p.id} discarded.\n`);
       });
     });

@@ -1,41 +1,17 @@
 /** Text output of the CLI: the board, a thread's explanation, alerts and the review queue. */
-import type { ThreadVerdict } from '../classify/classify.js';
-import type { StageChange } from '../rules/engine.js';
-import type { Proposal, AlertRow } from '../store/index.js';
+import type { AlertData, Offers, ProposalData, ThreadDetail, ThreadJson } from '../app/index.js';
 import { STAGES } from '../model/types.js';
 import { humaniseDuration } from '../alerts/format.js';
 
-/** The JSON form of a thread used by `scan --json` and `status --json`. */
-export function verdictJson(v: ThreadVerdict) {
-  return {
-    threadId: v.threadId,
-    source: v.source,
-    subject: v.subject,
-    stage: v.stage,
-    awaitingReply: v.awaitingReply,
-    stale: v.stale,
-    waitingOn: v.waitingOn,
-    waitingSince: v.waitingSince,
-    dueAt: v.dueAt,
-    company: v.company,
-    role: v.role,
-    contactFirstName: v.contactFirstName,
-    lastMessageAt: v.lastMessageAt,
-    tags: v.tags,
-    uncertain: v.uncertain ?? false, uncertainReasons: v.uncertainReasons,
-    corrected: v.corrected ?? null,
-  };
-}
-
 const short = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
-function title(v: ThreadVerdict): string {
+function title(v: ThreadJson): string {
   const who = v.company ?? (v.subject ? `"${v.subject}"` : '(no subject)');
   return v.role ? `${who} — ${v.role}` : who;
 }
 
 /** The board: grouped by stage in pipeline order, overdue threads first within each stage. */
-export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: { skipped?: number } = {}): string {
+export function renderBoard(verdicts: ThreadJson[], now: Date, opts: { skipped?: number } = {}): string {
   const lines: string[] = [];
   const overdue = verdicts.filter((v) => v.stale).length;
   const waiting = verdicts.filter((v) => v.awaitingReply).length;
@@ -64,7 +40,9 @@ export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: { skippe
   return lines.join('\n');
 }
 
-export function renderExplain(v: ThreadVerdict, history: StageChange[], now: Date): string {
+export function renderExplain(t: ThreadDetail, now: Date): string {
+  const v = { ...t.card, awaitingRule: t.awaitingRule, awaitingSentence: t.awaitingSentence };
+  const history = t.history;
   const out = [`${v.source}:${v.threadId}  "${v.subject}"`, `stage: ${v.stage}${v.tags.length ? `  tags: ${v.tags.join(', ')}` : ''}`];
   out.push(`company: ${v.company ?? '-'}  role: ${v.role ?? '-'}  contact: ${v.contactFirstName ?? '-'}`);
   if (history.length === 0) out.push('no rule set a stage: the thread is not about your job search');
@@ -85,7 +63,7 @@ export function renderExplain(v: ThreadVerdict, history: StageChange[], now: Dat
   return out.join('\n');
 }
 
-export function renderProposals(list: Proposal[]): string {
+export function renderProposals(list: ProposalData[]): string {
   if (list.length === 0) return 'No drafts waiting for review.';
   return list
     .map((p) => {
@@ -97,7 +75,7 @@ export function renderProposals(list: Proposal[]): string {
     .join('\n');
 }
 
-export function renderProposal(p: Proposal): string {
+export function renderProposal(p: ProposalData): string {
   const head = [
     `Draft #${p.id} (${p.status === 'sent' ? 'sent by you' : p.status}) — ${p.decision}${p.reason ? ` (${p.reason})` : ''}, template ${p.templateId}${p.rule ? `, chosen by rule ${p.rule}` : ''}`,
     `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : '(nobody yet: add a recipient)'}`,
@@ -107,7 +85,35 @@ export function renderProposal(p: Proposal): string {
   return `${head.join('\n')}\n\n${p.body}`;
 }
 
-export function renderAlertRows(rows: { alert: AlertRow; text: string }[]): string {
+export function renderAlertRows(rows: AlertData[]): string {
   if (rows.length === 0) return 'No open alerts.';
-  return rows.map((r) => `#${r.alert.id}  ${r.text}`).join('\n');
+  return rows.map((r) => `#${r.id}  ${r.text}`).join('\n');
+}
+
+/** The offers side by side: one row per priority, one column per open offer, then totals. */
+export function renderOffers(o: Offers): string {
+  const lines: string[] = [];
+  if (o.offers.length === 0) lines.push('No open offers.');
+  const cols = o.offers.map((x) => `${x.company ?? x.subject}`.slice(0, 24));
+  const w0 = Math.max(10, ...o.priorities.map((p) => p.name.length + 12));
+  const cell = (s: string, i: number) => s.padEnd(Math.max(8, cols[i]!.length) + 2);
+  lines.push(`${'priority (weight)'.padEnd(w0)}${cols.map((c, i) => cell(c, i)).join('')}`.trimEnd());
+  for (const p of o.priorities) {
+    const label = `${p.name} (${p.weight})${p.nonNegotiable ? ' !' : ''}`;
+    lines.push(`${label.padEnd(w0)}${o.offers.map((x, i) => cell(x.scores[String(p.id)] === undefined ? '-' : String(x.scores[String(p.id)]), i)).join('')}`.trimEnd());
+  }
+  if (o.offers.length) {
+    lines.push(`${'weighted total'.padEnd(w0)}${o.offers.map((x, i) => cell(x.total === null ? '-' : x.total.toFixed(1), i)).join('')}`.trimEnd());
+    lines.push('');
+    for (const x of o.offers) {
+      const notes = [
+        x.missed.length ? `non-negotiable missed: ${x.missed.join(', ')}` : '',
+        x.negotiableGaps.length ? `negotiable gaps: ${x.negotiableGaps.join(', ')}` : '',
+      ].filter(Boolean).join(' · ');
+      const next = x.suggestion === 'decline' ? ` → offerwatch decide ${x.source}:${x.threadId} decline` : x.suggestion === 'negotiate' ? ` → offerwatch decide ${x.source}:${x.threadId} negotiate` : '';
+      lines.push(`${x.source}:${x.threadId}  ${x.company ?? x.subject}${x.role ? ` — ${x.role}` : ''}: ${notes || (x.total === null ? 'not scored yet' : 'no gaps')}${next}`);
+    }
+  }
+  lines.push('', `! = non-negotiable (at most ${o.maxNonNegotiable}); a score below ${o.gapBelow} is a gap. Scores are 0–10.`);
+  return lines.join('\n');
 }

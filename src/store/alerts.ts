@@ -67,6 +67,10 @@ export class AlertStore {
       .run(ref.source, ref.id, until.toISOString());
   }
 
+  unsnooze(ref: ThreadRef): void {
+    this.db.prepare('DELETE FROM snoozes WHERE source = ? AND thread_id = ?').run(ref.source, ref.id);
+  }
+
   snoozedUntil(ref: ThreadRef, now: Date): string | null {
     const r = this.db.prepare('SELECT until FROM snoozes WHERE source = ? AND thread_id = ?').get(ref.source, ref.id) as { until: string } | undefined;
     return r && Date.parse(r.until) > now.getTime() ? r.until : null;

@@ -4,6 +4,8 @@ import { MessageStore } from './messages.js';
 import { ThreadStore } from './threads.js';
 import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
+import { LockStore } from './locks.js';
+import { OfferStore } from './offers.js';
 import { CorrectionStore } from './corrections.js';
 
 export class Store {
@@ -11,6 +13,8 @@ export class Store {
   readonly threads: ThreadStore;
   readonly alerts: AlertStore;
   readonly proposals: ProposalStore;
+  readonly locks: LockStore;
+  readonly offers: OfferStore;
   readonly corrections: CorrectionStore;
 
   constructor(readonly db: DB) {
@@ -18,6 +22,8 @@ export class Store {
     this.threads = new ThreadStore(db);
     this.alerts = new AlertStore(db);
     this.proposals = new ProposalStore(db);
+    this.locks = new LockStore(db);
+    this.offers = new OfferStore(db);
     this.corrections = new CorrectionStore(db);
   }
 
@@ -43,4 +49,6 @@ export type { ThreadRef } from './threads.js';
 export type { AlertRow } from './alerts.js';
 export type { Proposal, Decision, ProposalStatus } from './proposals.js';
 export { DECISIONS } from './proposals.js';
+export type { LockInfo } from './locks.js';
+export type { PriorityRow } from './offers.js';
 export type { Correction, CorrectionKind } from './corrections.js';

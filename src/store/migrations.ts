@@ -149,4 +149,37 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (source, thread_id, kind)
   );
   `,
+  // 4: the single-flight cycle lock (one row per lock name), and the offer comparison.
+  `
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE offer_priorities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    weight REAL NOT NULL,
+    non_negotiable INTEGER NOT NULL DEFAULT 0,
+    position INTEGER NOT NULL
+  );
+  INSERT INTO offer_priorities (name, weight, non_negotiable, position) VALUES
+    ('Salary and benefits', 3, 0, 1),
+    ('Role', 2, 0, 2),
+    ('Career development', 2, 0, 3),
+    ('Manager', 2, 0, 4),
+    ('Autonomy', 1, 0, 5),
+    ('Location and mobility', 1, 0, 6);
+  CREATE TABLE offer_scores (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    priority_id INTEGER NOT NULL REFERENCES offer_priorities (id) ON DELETE CASCADE,
+    score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+    PRIMARY KEY (source, thread_id, priority_id)
+  );
+  `,
 ];
