@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build` (run on install and before `npm start`).
+// Thin launcher: the CLI is compiled to dist/ by `npm run build`, which `npm install` runs (prepare); after editing src/, build again.
 import { main } from '../dist/cli/main.js';
 
 // `offerwatch status | head` closes the pipe early: stop quietly instead of crashing.
