@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
 import { gmail } from 'googleapis/build/src/apis/gmail/index.js';
 import { generateMailItems, mboxrdQuote, type GeneratedMail } from './lib/gen-mbox.js';
+import { drain, newArrivals } from './lib/bench-mail.js';
 import { createGmailConnector, gmailSourceSchema, seededRandom } from '../src/connectors/gmail/connector.js';
 import { saveTokens, tokenFileOf } from '../src/connectors/gmail/tokens.js';
-import type { MailReader, SyncOptions } from '../src/connectors/port.js';
+import type { SyncOptions } from '../src/connectors/port.js';
 import { startGmailEmulator, type GmailEmulator } from '../test/emulators/gmail/server.js';
 import { MovableClock } from '../test/emulators/gmail/harness.js';
 import { candidateFilter } from '../src/rules/filter.js';
@@ -46,36 +47,7 @@ function mailboxItems(): GeneratedMail[] {
   return out;
 }
 
-/** First messages of fresh threads from another seed: `jobs` job-related, the rest not. */
-function newArrivals(total: number, jobs: number): GeneratedMail[] {
-  const job: GeneratedMail[] = [];
-  const other: GeneratedMail[] = [];
-  const seen = new Set<string>();
-  for (const m of generateMailItems({ seed: 77, messages: Infinity, jobShare: 0.2, owner: OWNER })) {
-    if (seen.has(m.threadId)) continue;
-    seen.add(m.threadId);
-    if (m.fromOwner) continue;
-    if (m.job && job.length < jobs) job.push(m);
-    if (!m.job && other.length < total - jobs) other.push(m);
-    if (job.length === jobs && other.length === total - jobs) break;
-  }
-  // Interleave the job messages among the others.
-  const out = [...other];
-  job.forEach((m, i) => out.splice(Math.floor(((i + 1) * out.length) / (jobs + 1)), 0, m));
-  return out;
-}
 
-async function drain(reader: MailReader, cursor: string | null, opts: SyncOptions) {
-  let messages = 0;
-  let last = cursor;
-  const threads = new Set<string>();
-  for await (const b of reader.sync(cursor, opts)) {
-    messages += b.messages.length;
-    for (const m of b.messages) if (m.threadId) threads.add(m.threadId);
-    last = b.cursor;
-  }
-  return { messages, threads, cursor: last };
-}
 
 function snapshot(emu: GmailEmulator) {
   return { requests: emu.counters.totalCalls(), units: emu.counters.totalUnits(), byMethod: { ...emu.counters.calls } };
@@ -144,7 +116,7 @@ async function main(): Promise<void> {
 
     // 3. 100 new messages, 2 of them job-related.
     clock.advance(300_000);
-    const arrivals = newArrivals(NEW_MESSAGES, NEW_JOB_MESSAGES);
+    const arrivals = newArrivals(OWNER, NEW_MESSAGES, NEW_JOB_MESSAGES);
     for (const [i, m] of arrivals.entries()) {
       await emu.addMessage(m.raw, { internalDate: clock.now().getTime() + i * 1000 });
     }

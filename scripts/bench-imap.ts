@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { generateMailItems, type GeneratedMail } from './lib/gen-mbox.js';
+import { newArrivals } from './lib/bench-mail.js';
 import { imapSourceSchema } from '../src/connectors/imap/index.js';
 import { createImapConnector, type ImapConnector } from '../src/connectors/imap/connector.js';
 import type { CandidateFilter, SyncOptions } from '../src/connectors/port.js';
@@ -35,23 +36,6 @@ function crlf(raw: string): Buffer {
   return Buffer.from(raw.replace(/\r?\n/g, '\r\n'), 'utf8');
 }
 
-/** First messages of fresh threads from another seed: `jobs` job-related, the rest not. */
-function newArrivals(total: number, jobs: number): GeneratedMail[] {
-  const job: GeneratedMail[] = [];
-  const other: GeneratedMail[] = [];
-  const seen = new Set<string>();
-  for (const m of generateMailItems({ seed: 77, messages: Infinity, jobShare: 0.2, owner: OWNER })) {
-    if (seen.has(m.threadId)) continue;
-    seen.add(m.threadId);
-    if (m.fromOwner) continue;
-    if (m.job && job.length < jobs) job.push(m);
-    if (!m.job && other.length < total - jobs) other.push(m);
-    if (job.length === jobs && other.length === total - jobs) break;
-  }
-  const out = [...other];
-  job.forEach((m, i) => out.splice(Math.floor(((i + 1) * out.length) / (jobs + 1)), 0, m));
-  return out;
-}
 
 async function appendAll(dv: Dovecot, items: GeneratedMail[], date?: (m: GeneratedMail, i: number) => Date): Promise<void> {
   const c = new ImapFlow({ host: '127.0.0.1', port: dv.port, secure: false, doSTARTTLS: false, auth: { user: dv.user, pass: dv.password }, logger: false, disableAutoIdle: true });
@@ -207,7 +191,7 @@ async function main(): Promise<void> {
     naive.lastUid = items.filter((m) => !m.fromOwner).length;
     const naiveIdle = await phase(proxy, () => naive.poll());
 
-    const arrivals = newArrivals(NEW_MESSAGES, NEW_JOB_MESSAGES);
+    const arrivals = newArrivals(OWNER, NEW_MESSAGES, NEW_JOB_MESSAGES);
     await appendAll(dv, arrivals, (_m, i) => new Date(now.getTime() + i * 1000));
     now = new Date(now.getTime() + NEW_MESSAGES * 1000 + 60_000);
     let busyMessages = 0;

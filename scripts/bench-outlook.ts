@@ -12,14 +12,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateMailItems, type GeneratedMail } from './lib/gen-mbox.js';
+import { generateMailItems } from './lib/gen-mbox.js';
+import { drain, newArrivals } from './lib/bench-mail.js';
 import { outlookConnector, outlookSourceSchema, tokenFileOf } from '../src/connectors/outlook/index.js';
 import { createOutlookConnector } from '../src/connectors/outlook/connector.js';
 import { HttpsTransport } from '../src/connectors/outlook/https.js';
 import { MsalTokens } from '../src/connectors/outlook/auth.js';
 import { GraphApi } from '../src/connectors/outlook/graph.js';
 import { Retry } from '../src/connectors/outlook/retry.js';
-import type { CandidateFilter, ConnectorEnv, MailReader, SyncOptions } from '../src/connectors/port.js';
+import type { CandidateFilter, ConnectorEnv, SyncOptions } from '../src/connectors/port.js';
 import { seededRandom } from '../src/util/random.js';
 import { startGraphEmulator, type GraphEmulator } from '../test/emulators/graph/server.js';
 import { MovableClock } from '../test/emulators/gmail/harness.js';
@@ -35,35 +36,7 @@ const JOB_SHARE = 0.02;
 const NEW_MESSAGES = 100;
 const NEW_JOB_MESSAGES = 2;
 
-/** First messages of fresh threads from another seed: `jobs` job-related, the rest not. */
-function newArrivals(total: number, jobs: number): GeneratedMail[] {
-  const job: GeneratedMail[] = [];
-  const other: GeneratedMail[] = [];
-  const seen = new Set<string>();
-  for (const m of generateMailItems({ seed: 77, messages: Infinity, jobShare: 0.2, owner: OWNER })) {
-    if (seen.has(m.threadId)) continue;
-    seen.add(m.threadId);
-    if (m.fromOwner) continue;
-    if (m.job && job.length < jobs) job.push(m);
-    if (!m.job && other.length < total - jobs) other.push(m);
-    if (job.length === jobs && other.length === total - jobs) break;
-  }
-  const out = [...other];
-  job.forEach((m, i) => out.splice(Math.floor(((i + 1) * out.length) / (jobs + 1)), 0, m));
-  return out;
-}
 
-async function drain(reader: MailReader, cursor: string | null, opts: SyncOptions) {
-  let messages = 0;
-  let last = cursor;
-  const threads = new Set<string>();
-  for await (const b of reader.sync(cursor, opts)) {
-    messages += b.messages.length;
-    for (const m of b.messages) if (m.threadId) threads.add(m.threadId);
-    last = b.cursor;
-  }
-  return { messages, threads, cursor: last };
-}
 
 function snapshot(emu: GraphEmulator) {
   return { requests: emu.counters.requests, items: emu.counters.batchItems, bytes: emu.counters.bytesOut, byRoute: { ...emu.counters.calls } };
@@ -146,7 +119,7 @@ async function main(): Promise<void> {
 
     // 3. 100 new messages, 2 of them job-related.
     clock.advance(300_000);
-    for (const [i, m] of newArrivals(NEW_MESSAGES, NEW_JOB_MESSAGES).entries()) {
+    for (const [i, m] of newArrivals(OWNER, NEW_MESSAGES, NEW_JOB_MESSAGES).entries()) {
       const id = await emu.mailbox.addRaw(m.raw);
       const at = new Date(clock.now().getTime() + i * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const s = emu.mailbox.messages.get(id)!;
