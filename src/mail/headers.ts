@@ -36,7 +36,8 @@ export function headerField(raw: Uint8Array | string, name: string): string | nu
   return headerFields(raw, [name]).get(name.toLowerCase()) ?? null;
 }
 
-function decodeValue(v: string): string {
+/** A raw header value decoded: 8-bit UTF-8 repaired, RFC 2047 words decoded, NULs dropped. */
+export function decodeValue(v: string): string {
   // latin1 → the original bytes as UTF-8 where they are valid UTF-8 (raw 8-bit headers).
   let s = v;
   if (/[\u0080-\u00ff]/.test(s)) {

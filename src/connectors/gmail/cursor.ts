@@ -4,6 +4,7 @@
  * threads it already delivered; `incremental` cursors hold the mailbox historyId.
  */
 import { z } from 'zod';
+import { decodeJsonCursor } from '../cursor.js';
 
 const backfillSchema = z.strictObject({
   v: z.literal(1),
@@ -40,11 +41,5 @@ export function encodeCursor(c: GmailCursor): string {
 
 /** The cursor, or 'invalid' when the string is not one this version wrote. */
 export function decodeCursor(s: string | null): GmailCursor | null | 'invalid' {
-  if (s === null) return null;
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(s));
-    return parsed.success ? parsed.data : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+  return decodeJsonCursor(cursorSchema, s);
 }

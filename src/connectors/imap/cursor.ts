@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { decodeJsonCursor } from '../cursor.js';
 
 const boxSchema = z.strictObject({
   path: z.string(),
@@ -32,13 +33,7 @@ export type ImapCursor = z.infer<typeof cursorSchema>;
 export const MAX_KNOWN = 50_000;
 
 export function decodeCursor(s: string | null): ImapCursor | null | 'invalid' {
-  if (s === null) return null;
-  try {
-    const r = cursorSchema.safeParse(JSON.parse(s));
-    return r.success ? r.data : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+  return decodeJsonCursor(cursorSchema, s);
 }
 
 export function encodeCursor(c: ImapCursor): string {

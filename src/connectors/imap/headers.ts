@@ -1,6 +1,7 @@
 /** The few header fields sync looks at before it decides to fetch a body. */
-import { addressParser, decodeWords } from 'postal-mime';
+import { addressParser } from 'postal-mime';
 import type { Address } from '../../model/types.js';
+import { decodeValue } from '../../mail/headers.js';
 
 /** Fetched with BODY.PEEK[HEADER.FIELDS (…)]: what candidate and thread decisions need, nothing more. */
 export const META_HEADERS = ['from', 'to', 'subject', 'message-id', 'in-reply-to', 'references'] as const;
@@ -15,16 +16,7 @@ export interface HeaderMeta {
 }
 
 function decode(v: string): string {
-  let s = v;
-  if (/[\u0080-\u00ff]/.test(s)) {
-    const utf8 = Buffer.from(s, 'latin1').toString('utf8');
-    if (!utf8.includes('\ufffd')) s = utf8;
-  }
-  try {
-    return decodeWords(s).replace(/\0/g, '').trim();
-  } catch {
-    return s.trim();
-  }
+  return decodeValue(v).trim();
 }
 
 /** First value of each header in a header block (unfolded, lower-cased names). */

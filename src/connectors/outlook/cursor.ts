@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { MAILBOX_ROLES } from '../port.js';
+import { decodeJsonCursor } from '../cursor.js';
 
 export const SYNC_FOLDERS = ['inbox', 'sentitems'] as const;
 export type SyncFolder = (typeof SYNC_FOLDERS)[number];
@@ -33,11 +34,5 @@ export function encodeCursor(c: OutlookCursor): string {
 }
 
 export function decodeCursor(s: string | null): OutlookCursor | null | 'invalid' {
-  if (s === null) return null;
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(s));
-    return parsed.success ? parsed.data : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+  return decodeJsonCursor(cursorSchema, s);
 }
