@@ -12,6 +12,7 @@ import type { DraftWriter } from '../../src/connectors/port.js';
 import { proposeOne } from '../../src/pipeline/proposing.js';
 import { saveProposal } from '../../src/respond/save.js';
 import { ensurePrivateDir } from '../../src/util/secure-fs.js';
+import { MovableClock } from '../emulators/gmail/harness.js';
 import { DRIVERS } from './drivers.js';
 import { startCore, type Core } from './core.js';
 import { ack, FIXTURE_NOW, interview, interviewReply, jobSearchFixture, lateOffer, newApplication, noise, offer, screen, type DriverSession, type FixtureMessage } from './driver.js';
@@ -19,22 +20,9 @@ import { ack, FIXTURE_NOW, interview, interviewReply, jobSearchFixture, lateOffe
 const HOUR = 3_600_000;
 const SOURCE = 'contract';
 
-class Clock {
-  private t = FIXTURE_NOW.getTime();
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  set(d: Date): void {
-    this.t = d.getTime();
-  }
-}
-
 describe.each(DRIVERS.map((d) => [d.name, d] as const))('connector contract: %s', (_name, driver) => {
   const fixture = jobSearchFixture();
-  const clock = new Clock();
+  const clock = new MovableClock(FIXTURE_NOW.getTime());
   const logs: string[] = [];
   let dir: string;
   let session: DriverSession;

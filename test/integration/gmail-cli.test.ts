@@ -4,7 +4,7 @@
  * channel) and proposes; `drafts approve` creates exactly one draft in the right thread.
  * Nothing is ever sent.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { startGmailEmulator, type GmailEmulator } from '../emulators/gmail/serve
 import { gmailSourceSchema, tokenFileOf } from '../../src/connectors/gmail/index.js';
 import { saveTokens } from '../../src/connectors/gmail/tokens.js';
 import { cli } from '../helpers/cli.js';
+import { writeProviderConfig } from '../helpers/provider-config.js';
 import { REPO } from '../helpers/paths.js';
 
 const NOW = '2026-11-20T09:00:00Z';
@@ -27,15 +28,7 @@ beforeAll(async () => {
   const stateDir = join(dir, 'state');
   saveTokens(tokenFileOf(gmailSourceSchema.parse(source), stateDir), { ...emu.issueTokens(), expiry_date: Date.now() + 3_600_000, token_type: 'Bearer' });
   config = join(dir, 'config.yaml');
-  writeFileSync(config, [
-    'version: 1',
-    'owner: { name: Jordan Okafor, addresses: [jordan@example.com] }',
-    `sources: [${JSON.stringify(source)}]`,
-    'state: { dir: state }',
-    'responses: [{ name: decline-offers, when: { stage: offer }, propose: { decision: decline, reason: accepted-elsewhere } }]',
-    'alerts: { channels: [{ type: terminal }, { type: mailbox }] }',
-    '',
-  ].join('\n'));
+  writeProviderConfig(config, source);
 });
 
 afterAll(async () => {

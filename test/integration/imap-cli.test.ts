@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_DOVECOT, startDovecot, type Dovecot } from '../helpers/dovecot.js';
 import { headerOf, messagesIn, seedFromMbox, withClient } from '../helpers/imap.js';
 import { cli } from '../helpers/cli.js';
+import { writeProviderConfig } from '../helpers/provider-config.js';
 import { REPO } from '../helpers/paths.js';
 
 const NOW = '2026-11-20T09:00:00Z';
@@ -22,16 +23,7 @@ describe.skipIf(!HAS_DOVECOT)('offerwatch over IMAP (Dovecot)', () => {
   let dv: Dovecot;
   let dir: string;
   let config: string;
-  const write = (file: string, source: Record<string, unknown>) =>
-    writeFileSync(file, [
-      'version: 1',
-      'owner: { name: Jordan Okafor, addresses: [jordan@example.com] }',
-      `sources: [${JSON.stringify(source)}]`,
-      'state: { dir: state }',
-      'responses: [{ name: decline-offers, when: { stage: offer }, propose: { decision: decline, reason: accepted-elsewhere } }]',
-      'alerts: { channels: [{ type: terminal }, { type: mailbox }] }',
-      '',
-    ].join('\n'));
+  const write = writeProviderConfig;
   let source: Record<string, unknown>;
 
   beforeAll(async () => {

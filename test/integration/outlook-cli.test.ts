@@ -5,13 +5,14 @@
  * `drafts approve` saves exactly one draft in the conversation; answering the thread clears
  * the flag and the category. Nothing is ever sent.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph/server.js';
 import { rfc822 } from '../emulators/gmail/harness.js';
 import { cli } from '../helpers/cli.js';
+import { writeProviderConfig } from '../helpers/provider-config.js';
 import { REPO } from '../helpers/paths.js';
 import { DRAFT_KEY_PROPERTY } from '../../src/connectors/outlook/props.js';
 
@@ -27,15 +28,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ow-outlook-cli-'));
   const source = { type: 'outlook', name: 'work', clientId: emu.clientId, tenant: 'consumers', baseUrl: emu.baseUrl, caFile: emu.caFile };
   config = join(dir, 'config.yaml');
-  writeFileSync(config, [
-    'version: 1',
-    'owner: { name: Jordan Okafor, addresses: [jordan@example.com] }',
-    `sources: [${JSON.stringify(source)}]`,
-    'state: { dir: state }',
-    'responses: [{ name: decline-offers, when: { stage: offer }, propose: { decision: decline, reason: accepted-elsewhere } }]',
-    'alerts: { channels: [{ type: terminal }, { type: mailbox }] }',
-    '',
-  ].join('\n'));
+  writeProviderConfig(config, source);
 });
 
 afterAll(async () => {
