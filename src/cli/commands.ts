@@ -17,7 +17,7 @@ import { formatAlert, formatDigest } from '../alerts/format.js';
 import { deliverText } from '../alerts/channels.js';
 import { authorizeGmail } from '../connectors/gmail/index.js';
 import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
-import { clockFrom, type Io } from './main.js';
+import { clockFrom, setExitCode, type Io } from './main.js';
 import { DEMO_DIR } from '../paths.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
@@ -57,7 +57,7 @@ export function registerCommands(program: Command, io: Io): void {
         const reports = await syncSources(app.ctx);
         classifyChanged(app.ctx);
         const failed = reports.find((r) => r.error);
-        if (failed) throw new OfferwatchError('EPROVIDER', failed.error!);
+        if (failed) throw new OfferwatchError('ESOURCE', failed.error!);
         const verdicts = app.store.threads.list(clock.now(), { all: opts.all });
         if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
         else io.out(`${renderBoard(verdicts, clock.now(), { skipped: reports[0]!.failures })}\n`);
@@ -82,7 +82,7 @@ export function registerCommands(program: Command, io: Io): void {
           const pending = app.store.proposals.list('pending');
           if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
         }
-        if (report.sources.some((s) => s.error)) cmd.exitCodeValue = EXIT.FAILURE;
+        if (report.sources.some((s) => s.error)) setExitCode(cmd, EXIT.SOURCE);
       });
     });
 
@@ -183,7 +183,7 @@ export function registerCommands(program: Command, io: Io): void {
       }
       const failed = results.filter((r) => !r.ok).length;
       io.out(`${results.length - failed} passed, ${failed} failed\n`);
-      if (failed) cmd.exitCodeValue = EXIT.FAILURE;
+      if (failed) setExitCode(cmd, EXIT.FAILURE);
     });
 
   program

@@ -40,7 +40,9 @@ export async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: Lo
   const g = globals(cmd);
   const loaded = loadConfig(g.config);
   const clock = clockFrom(g.now);
-  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`) });
+  // With --json, stdout holds only JSON: the terminal channel's lines go to stderr.
+  const json = Boolean((cmd.opts() as { json?: boolean }).json);
+  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => (json ? io.err : io.out)(`${l}\n`) });
   app.ctx.onProgress = progress(io);
   try {
     return await fn(app, loaded);
@@ -61,6 +63,7 @@ export function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded:
 }
 
 export function findThread(store: Store, spec: string): ThreadRef {
+  if (!spec.trim()) throw new OfferwatchError('EUSAGE', 'cannot find thread: give a thread id (offerwatch status lists them)');
   const hits = store.threads.find(spec);
   if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
   if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);

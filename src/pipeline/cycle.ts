@@ -86,8 +86,8 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
       }
     } catch (e) {
       // One source failing (revoked token, provider outage) must not stop the others.
+      // Reported once, by whoever prints the cycle's report.
       rep.error = isOfferwatchError(e) ? e.message : `cannot sync ${c.name}: ${(e as Error).message}`;
-      ctx.log(rep.error);
     }
   }
   return reports;

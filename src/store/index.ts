@@ -4,6 +4,8 @@ import { MessageStore } from './messages.js';
 import { ThreadStore } from './threads.js';
 import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
+import { dirname } from 'node:path';
+import { OfferwatchError, isOfferwatchError } from '../errors.js';
 
 export class Store {
   readonly messages: MessageStore;
@@ -18,8 +20,19 @@ export class Store {
     this.proposals = new ProposalStore(db);
   }
 
+  /** Opens the state file; any failure (a file where the directory should be, no permission, not a database) is ESTATE. */
   static open(path: string): Store {
-    return new Store(openDatabase(path));
+    try {
+      return new Store(openDatabase(path));
+    } catch (e) {
+      if (isOfferwatchError(e)) throw e;
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? `${dirname(path)} is not a directory`
+        : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'SQLITE_READONLY' || err.code === 'SQLITE_CANTOPEN' ? `${path} is not writable (${err.code})`
+        : err.code === 'SQLITE_NOTADB' ? `${path} is not an offerwatch state file`
+        : `${path}: ${(err.message ?? String(e)).split('\n')[0]}`;
+      throw new OfferwatchError('ESTATE', `cannot open state: ${why}`, { cause: e });
+    }
   }
 
   meta(key: string): string | null {
