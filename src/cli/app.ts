@@ -13,7 +13,7 @@ import type { DeadlinePolicy } from '../classify/classify.js';
 import { Store } from '../store/index.js';
 import { buildRuleSet, readRuleDir, readRuleFile, type RuleSet, type RuleSource } from '../rules/load.js';
 import { candidateFilter } from '../rules/filter.js';
-import { loadTemplates } from '../drafts/templates.js';
+import { loadTemplateDirs } from '../drafts/templates.js';
 import { buildChannels, type ChannelConfig } from '../alerts/channels.js';
 import { createMboxConnector } from '../connectors/mbox/index.js';
 import { createGmailConnector } from '../connectors/gmail/index.js';
@@ -35,6 +35,8 @@ export interface AppSpec {
   responses: ResponseRule[];
   channels: ChannelConfig[];
   autoSave: boolean;
+  /** Extra template folders after the built-in one (`templates.dir`). */
+  templateDirs?: string[];
   resolvePath: (p: string) => string;
 }
 
@@ -78,7 +80,7 @@ function stateMarker(store: Store, source: string, clock: Clock): AttentionMarke
 export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: string) => void; write: (line: string) => void }): Promise<App> {
   const sources = ruleSources(spec.ruleSources);
   const rules = buildRuleSet(sources, spec.disabledRules);
-  const templates = loadTemplates(TEMPLATES_DIR);
+  const templates = loadTemplateDirs([TEMPLATES_DIR, ...(spec.templateDirs ?? [])]);
   // A throwaway state still lives on disk, so that memory stays flat on a multi-gigabyte mailbox.
   const temporary = spec.stateDir ? null : mkdtempSync(join(tmpdir(), 'offerwatch-'));
   const stateDir = spec.stateDir ?? temporary!;

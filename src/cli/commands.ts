@@ -18,7 +18,9 @@ import { deliverText } from '../alerts/channels.js';
 import { authorizeGmail } from '../connectors/gmail/index.js';
 import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
 import { clockFrom, setExitCode, type Io } from './main.js';
-import { DEMO_DIR } from '../paths.js';
+import { DEMO_DIR, TEMPLATES_DIR } from '../paths.js';
+import { loadTemplates } from '../drafts/templates.js';
+import { knownReasons } from '../respond/fit.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
 import { findThread, globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
@@ -220,16 +222,25 @@ export function registerCommands(program: Command, io: Io): void {
     .description('Record your decision on a thread and propose the matching draft for review')
     .argument('<thread>', 'thread id')
     .addArgument(new Command().createArgument('<decision>', 'what you decided').choices(DECISIONS))
-    .option('--reason <reason>', 'accepted-elsewhere, compensation, relocation, visa, family, personal, … (picks the template)')
+    .option('--reason <reason>', `picks the template: ${knownReasons(loadTemplates(TEMPLATES_DIR)).join(', ')} (or any your templates.dir adds); none gives the neutral one`)
     .option('--template <id>', 'use this template instead of the one the decision and reason pick')
-    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string }, cmd: Cmd) => {
+    .option('--after-call [date]', 'you already told them on a call (optionally when, e.g. "Tuesday"): the draft confirms it in writing')
+    .option('--force', 'propose even though the decision, reason or template does not fit the thread\'s stage')
+    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string; afterCall?: string | boolean; force?: boolean }, cmd: Cmd) => {
       await withApp(cmd, io, async (app) => {
         const now = app.ctx.clock.now();
         const ref = findThread(app.store, spec);
         const v = app.store.threads.get(ref, now)!;
         if (!v.tracked) throw new OfferwatchError('EUSAGE', `cannot decide on ${spec}: it is not about your job search`);
+        const extraVars: Record<string, string> = {};
+        if (opts.afterCall) {
+          extraVars.afterCall = 'yes';
+          if (typeof opts.afterCall === 'string') extraVars.phoneCallDate = opts.afterCall;
+        }
+        const outcome = proposeOne(app.ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, extraVars, rule: null, force: opts.force, explicit: true });
         app.store.proposals.recordDecision(ref, decision, opts.reason ?? null, now);
-        const { proposal, created } = proposeOne(app.ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, rule: null });
+        const { proposal, created } = outcome;
+        if (outcome.superseded) io.out(`This supersedes draft #${outcome.superseded.id} (${outcome.superseded.templateId}), which can no longer be approved.\n`);
         io.out(`${created ? 'Proposed' : 'Already proposed'}:\n\n${renderProposal(proposal)}\n`);
         io.out(`\nReview it, then: offerwatch drafts edit ${proposal.id} · offerwatch drafts approve ${proposal.id}\n`);
       });

@@ -26,6 +26,7 @@ export function specFromConfig(loaded: LoadedConfig): AppSpec {
     responses: c.responses,
     channels: c.alerts.channels,
     autoSave: c.drafts.autoSave,
+    templateDirs: loaded.templateDirs.slice(1),
     resolvePath: loaded.resolvePath,
   };
 }

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { OfferwatchError } from '../errors.js';
 import { saveProposal } from '../respond/save.js';
-import { placeholderFor } from '../drafts/templates.js';
-import { parseAddress } from '../rules/selftest.js';
+import { editableText, parseEditedDraft } from '../drafts/edit.js';
+import { discardProposal } from '../respond/discard.js';
 import { renderProposal, renderProposals } from './render.js';
 import { proposalId, withApp, withStore, type Cmd } from './context.js';
 import type { Io } from './main.js';
@@ -44,18 +44,17 @@ export function registerDrafts(program: Command, io: Io): void {
         const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
         const file = join(dir, `draft-${p.id}.txt`);
         try {
-          writeFileSync(file, `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : ''}\n\n${p.body}`, { mode: 0o600 });
+          writeFileSync(file, editableText(p), { mode: 0o600 });
           const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
           const r = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
           if (r.status !== 0) throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: ${editor} exited with ${r.status}`);
-          const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
-          const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
-          if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
-          const to = m[1]!.trim() ? parseAddress(m[1]!.trim()) : null;
-          const body = m[2]!;
-          const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
-          if (!to) needsEdit.push('recipient: add an address on the To: line');
-          store.proposals.edit(p.id, { body, to, needsEdit }, now);
+          const result = parseEditedDraft(p.id, p, readFileSync(file, 'utf8'));
+          if (!result.changed) {
+            io.out(`Draft #${p.id} unchanged.\n`);
+            return;
+          }
+          const { needsEdit } = result.draft;
+          store.proposals.edit(p.id, result.draft, now);
           io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -84,12 +83,12 @@ export function registerDrafts(program: Command, io: Io): void {
     .command('discard')
     .description('Discard a proposed draft')
     .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
-        const p = store.proposals.get(proposalId(id));
+    .action(async (id: string, _o: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const p = app.store.proposals.get(proposalId(id));
         if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        store.proposals.discard(p.id, now);
-        io.out(`Draft #${p.id} discarded.\n`);
+        const r = await discardProposal(app.store, app.ctx.connectors.find((c) => c.name === p.source), p, app.ctx.clock.now());
+        io.out(r.status === p.status && p.status !== 'saved' ? `Draft #${p.id} was already ${p.status}.\n` : `Draft #${p.id} discarded.\n`);
       });
     });
 }

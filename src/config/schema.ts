@@ -53,6 +53,12 @@ export const configSchema = z.strictObject({
       digest: z.string().optional(),
     })
     .default({ channels: [{ type: 'terminal' }] }),
+  templates: z
+    .strictObject({
+      /** Your own reply templates (`*.hbs`); one with a built-in's id replaces it. */
+      dir: z.string().min(1).optional(),
+    })
+    .default({}),
   drafts: z
     .strictObject({
       /** Save proposals straight into the mailbox as drafts (still never sent). */

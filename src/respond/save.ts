@@ -20,7 +20,7 @@ export interface SaveResult {
 
 export async function saveProposal(store: Store, connector: Connector | undefined, proposal: Proposal, owner: Owner, now: Date): Promise<SaveResult> {
   if (proposal.status === 'saved') return { proposal, outcome: 'unchanged' };
-  if (proposal.status === 'discarded') throw new OfferwatchError('EUSAGE', `cannot save draft #${proposal.id}: it was discarded`);
+  if (proposal.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot save draft #${proposal.id}: it was ${proposal.status}${proposal.status === 'superseded' ? ' by a later decision (offerwatch drafts lists the live one)' : ''}`);
   if (!connector) throw new OfferwatchError('EUNSUPPORTED', `cannot save draft #${proposal.id}: source ${proposal.source} is not configured`);
   const writer = connector.drafts;
   if (!writer) throw new OfferwatchError('EUNSUPPORTED', `cannot save draft #${proposal.id}: source ${proposal.source} cannot store drafts`);

@@ -5,7 +5,8 @@ import type { Address } from '../model/types.js';
 
 export type Decision = 'decline' | 'withdraw' | 'rescind' | 'negotiate' | 'confirm';
 export const DECISIONS: Decision[] = ['decline', 'withdraw', 'rescind', 'negotiate', 'confirm'];
-export type ProposalStatus = 'pending' | 'saved' | 'discarded';
+/** superseded: replaced by a later decision on the same thread before it was saved. */
+export type ProposalStatus = 'pending' | 'saved' | 'discarded' | 'superseded';
 
 export interface Proposal {
   id: number;
@@ -52,6 +53,18 @@ export class ProposalStore {
          ON CONFLICT (source, thread_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason, decided_at = excluded.decided_at`,
       )
       .run(ref.source, ref.id, decision, reason, now.toISOString());
+  }
+
+  clearDecision(ref: ThreadRef): void {
+    this.db.prepare('DELETE FROM decisions WHERE source = ? AND thread_id = ?').run(ref.source, ref.id);
+  }
+
+  /** Replaces the pending proposal `oldId` by `p` in one transaction (one live proposal per thread). */
+  supersede(oldId: number, p: NewProposal, now: Date): { proposal: Proposal; created: boolean } {
+    return this.db.transaction(() => {
+      this.db.prepare("UPDATE proposals SET status = 'superseded', updated_at = ? WHERE id = ? AND status = 'pending'").run(now.toISOString(), oldId);
+      return this.propose(p, now);
+    })();
   }
 
   decision(ref: ThreadRef): { decision: Decision; reason: string | null } | null {
@@ -103,7 +116,8 @@ export class ProposalStore {
     this.db.prepare("UPDATE proposals SET status = 'saved', draft_id = ?, draft_location = ?, updated_at = ? WHERE id = ?").run(draftId, location, now.toISOString(), id);
   }
 
+  /** Discards a pending proposal, or a saved one whose draft the owner deleted from the mailbox. */
   discard(id: number, now: Date): void {
-    this.db.prepare("UPDATE proposals SET status = 'discarded', updated_at = ? WHERE id = ? AND status = 'pending'").run(now.toISOString(), id);
+    this.db.prepare("UPDATE proposals SET status = 'discarded', updated_at = ? WHERE id = ? AND status IN ('pending', 'saved')").run(now.toISOString(), id);
   }
 }

@@ -99,7 +99,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
   });
 
   it('decide proposes a withdrawal, and approve saves one threaded .eml draft, exactly once', async () => {
-    const d = await run(['decide', '1000000000000000002', 'withdraw', '--reason', 'accepted-elsewhere']);
+    const d = await run(['decide', '1000000000000000002', 'withdraw']);
     expect(d.code, d.err).toBe(0);
     expect(d.out).toMatch(/Proposed:/);
     const id = /Draft #(\d+)/.exec(d.out)![1]!;
