@@ -16,11 +16,13 @@ import { parseSnooze } from '../alerts/snooze.js';
 import { formatAlert, formatDigest } from '../alerts/format.js';
 import { deliverText } from '../alerts/channels.js';
 import { authorizeGmail } from '../connectors/gmail/index.js';
-import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
+import { alertJson, renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
 import { clockFrom, setExitCode, type Io } from './main.js';
 import { DEMO_DIR, TEMPLATES_DIR } from '../paths.js';
 import { loadTemplates } from '../drafts/templates.js';
 import { knownReasons } from '../respond/fit.js';
+import { isValidAddress } from '../util/address.js';
+import { ownerAddressWarning } from '../config/owner-check.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
 import { findThread, globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
@@ -39,8 +41,10 @@ export function registerCommands(program: Command, io: Io): void {
       const m = /^mbox:(.+)$/.exec(opts.source);
       if (!m) throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads mbox:PATH; Gmail and Outlook sources need a config file (offerwatch once)`);
       const path = resolve(m[1]!);
-      if (!existsSync(path)) throw new OfferwatchError('ENOTFOUND', `cannot scan ${path}: the file does not exist`);
       const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+      const bad = addresses.find((a) => !isValidAddress(a));
+      if (bad !== undefined || addresses.length === 0) throw new OfferwatchError('EUSAGE', `cannot use --me: ${bad === undefined ? 'give your address' : `"${bad.slice(0, 80)}" is not an email address`} (e.g. --me you@example.com,alias@example.org)`);
+      if (!existsSync(path)) throw new OfferwatchError('ENOTFOUND', `cannot scan ${path}: the file does not exist`);
       const clock = clockFrom(globals(cmd).now);
       const spec: AppSpec = {
         owner: { name: null, addresses, signature: null },
@@ -58,10 +62,12 @@ export function registerCommands(program: Command, io: Io): void {
       try {
         const reports = await syncSources(app.ctx);
         classifyChanged(app.ctx);
+        const warning = ownerAddressWarning(app.store, app.ctx.owner, '--me');
+        if (warning) io.err(`${warning}\n`);
         const failed = reports.find((r) => r.error);
         if (failed) throw new OfferwatchError('ESOURCE', failed.error!);
         const verdicts = app.store.threads.list(clock.now(), { all: opts.all });
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v)), null, 2)}\n`);
         else io.out(`${renderBoard(verdicts, clock.now(), { skipped: reports[0]!.failures })}\n`);
       } finally {
         await app.close();
@@ -73,14 +79,17 @@ export function registerCommands(program: Command, io: Io): void {
     .description('Run one cycle with your config: sync, classify, alert, propose drafts; then print the board')
     .option('--json', 'print the board as JSON')
     .action(async (opts: { json?: boolean }, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
+      await withApp(cmd, io, async (app, loaded) => {
         const report = await runCycle(app.ctx);
         printReport(io, report);
+        const warning = ownerAddressWarning(app.store, app.ctx.owner, `owner.addresses in ${loaded.file}`);
+        if (warning) io.err(`${warning}\n`);
         const now = app.ctx.clock.now();
         const verdicts = app.store.threads.list(now);
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
+        const snoozes = app.store.alerts.snoozes(now);
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v, snoozes)), null, 2)}\n`);
         else {
-          io.out(`${renderBoard(verdicts, now, { skipped: app.store.messages.failures().length })}\n`);
+          io.out(`${renderBoard(verdicts, now, { skipped: app.store.messages.failures().length, snoozes })}\n`);
           const pending = app.store.proposals.list('pending');
           if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
         }
@@ -145,8 +154,12 @@ export function registerCommands(program: Command, io: Io): void {
           return;
         }
         const verdicts = store.threads.list(now);
-        if (opts.json) io.out(`${JSON.stringify(verdicts.map(verdictJson), null, 2)}\n`);
-        else io.out(`${renderBoard(verdicts, now, { skipped: store.messages.failures().length })}\n`);
+        const snoozes = store.alerts.snoozes(now);
+        if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v, snoozes)), null, 2)}\n`);
+        else {
+          io.out(`${renderBoard(verdicts, now, { skipped: store.messages.failures().length, snoozes })}\n`);
+          if (store.isEmpty()) io.out('\nThe state is empty: run offerwatch once to read your mailbox.\n');
+        }
       });
     });
 
@@ -191,13 +204,15 @@ export function registerCommands(program: Command, io: Io): void {
   program
     .command('alerts')
     .description('List open alerts: threads waiting on your reply past their deadline')
-    .action((_o: unknown, cmd: Cmd) => {
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }, cmd: Cmd) => {
       withStore(cmd, (store, now) => {
         const rows = store.alerts.open().flatMap((a) => {
           const v = store.threads.get({ source: a.source, id: a.threadId }, now);
           return v ? [{ alert: a, text: formatAlert(alertOf({ store }, a, v), now) }] : [];
         });
-        io.out(`${renderAlertRows(rows)}\n`);
+        if (opts.json) io.out(`${JSON.stringify(rows.map(alertJson), null, 2)}\n`);
+        else io.out(`${renderAlertRows(rows)}${rows.length === 0 && store.isEmpty() ? ' The state is empty: run offerwatch once first.' : ''}\n`);
       });
     });
 
@@ -211,9 +226,24 @@ export function registerCommands(program: Command, io: Io): void {
         const now = app.ctx.clock.now();
         const ref = findThread(app.store, spec);
         const until = parseSnooze(when, now);
-        app.store.alerts.snooze(ref, until);
+        const v = app.store.threads.get(ref, now);
+        app.store.alerts.snooze(ref, until, v?.lastMessageAt ?? null);
         await updateAlerts(app.ctx, app.store.threads.list(now), now);
-        io.out(`Snoozed ${ref.source}:${ref.id} until ${until.toISOString()}.\n`);
+        io.out(`Snoozed ${ref.source}:${ref.id} until ${until.toISOString()}; a new message or your reply ends the snooze (offerwatch unsnooze ${ref.source}:${ref.id} ends it now).\n`);
+      });
+    });
+
+  program
+    .command('unsnooze')
+    .description('End a thread\'s snooze now: its alert, if it is still overdue, comes back')
+    .argument('<thread>', 'thread id')
+    .action(async (spec: string, _o: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (app) => {
+        const now = app.ctx.clock.now();
+        const ref = findThread(app.store, spec);
+        const had = app.store.alerts.unsnooze(ref);
+        await updateAlerts(app.ctx, app.store.threads.list(now), now);
+        io.out(had ? `Snooze of ${ref.source}:${ref.id} ended.\n` : `${ref.source}:${ref.id} was not snoozed.\n`);
       });
     });
 

@@ -66,7 +66,10 @@ export function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded:
 export function findThread(store: Store, spec: string): ThreadRef {
   if (!spec.trim()) throw new OfferwatchError('EUSAGE', 'cannot find thread: give a thread id (offerwatch status lists them)');
   const hits = store.threads.find(spec);
-  if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
+  if (hits.length === 0) {
+    const hint = store.isEmpty() ? 'the state is empty: run offerwatch once first' : 'offerwatch status lists them';
+    throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (${hint})`);
+  }
   if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
   return hits[0]!;
 }
@@ -82,5 +85,6 @@ export function printReport(io: Io, r: CycleReport): void {
   for (const s of r.sources) {
     io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
   }
+  for (const p of r.saved) io.err(`Saved draft #${p.id} (${p.templateId}, ${p.source}:${p.threadId}) → ${p.draftLocation}. Nothing was sent.\n`);
 }
 

@@ -5,6 +5,7 @@ import { durationSchema, ruleSchema, ruleTestSchema, stringList } from '../rules
 import { channelConfigSchema } from '../alerts/channels.js';
 import { gmailSourceSchema } from '../connectors/gmail/config.js';
 import { responseRuleSchema } from '../respond/schema.js';
+import { isValidAddress } from '../util/address.js';
 
 export const mboxSourceSchema = z.strictObject({
   type: z.literal('mbox'),
@@ -22,7 +23,10 @@ export const configSchema = z.strictObject({
   owner: z.strictObject({
     name: z.string().min(1).optional(),
     /** Every address the owner sends from; the first is used as the From of drafts. */
-    addresses: stringList,
+    addresses: z.preprocess(
+      (v) => (typeof v === 'string' ? [v] : v),
+      z.array(z.string().trim().refine(isValidAddress, { error: (iss) => `"${String(iss.input).slice(0, 80)}" is not an email address` })).min(1),
+    ),
     /** Sign-off used in drafts, e.g. "Jordan Okafor". Defaults to the owner's name. */
     signature: z.string().optional(),
   }),

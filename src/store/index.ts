@@ -44,6 +44,11 @@ export class Store {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  /** True before the first cycle: no source has been synced into this state. */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM sources LIMIT 1').get() === undefined && this.db.prepare('SELECT 1 FROM threads LIMIT 1').get() === undefined;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -92,4 +92,16 @@ export class MessageStore {
   countMessages(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
   }
+
+  /** Senders of the messages the mailbox files as sent (Sent label or folder), most frequent first. */
+  sentFromCounts(limit = 5): { address: string; count: number }[] {
+    return this.db
+      .prepare(
+        `SELECT lower(json_extract(m.data, '$.from.address')) AS address, count(*) AS count
+         FROM messages m, json_each(json_extract(m.data, '$.labels')) l
+         WHERE lower(l.value) IN ('sent', 'sent mail', 'sent items', 'sent messages', '[gmail]/sent mail') AND json_extract(m.data, '$.from.address') IS NOT NULL
+         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?`,
+      )
+      .all(limit) as { address: string; count: number }[];
+  }
 }
