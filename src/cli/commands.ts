@@ -18,6 +18,9 @@ import { deliverText } from '../alerts/channels.js';
 import { authorizeGmail } from '../connectors/gmail/index.js';
 import { alertJson, renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
 import { clockFrom, setExitCode, type Io } from './main.js';
+import { systemClock } from '../clock.js';
+import { timestamped } from '../util/log.js';
+import { cronScheduler, startDaemon } from '../pipeline/daemon.js';
 import { DEMO_DIR, TEMPLATES_DIR } from '../paths.js';
 import { loadTemplates } from '../drafts/templates.js';
 import { knownReasons } from '../respond/fit.js';
@@ -101,39 +104,36 @@ export function registerCommands(program: Command, io: Io): void {
     .command('run')
     .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time; stops on SIGINT/SIGTERM')
     .action(async (_opts: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (app, loaded) => {
+      // Every line the daemon prints carries the time (of the machine, not of --now).
+      const log: Io = { ...io, out: timestamped(io.out, systemClock), err: timestamped(io.err, systemClock) };
+      await withApp(cmd, log, async (app, loaded) => {
         const schedule = loaded.config.schedule;
         if (!cron.validate(schedule)) throw new OfferwatchError('EUSAGE', `cannot start: schedule "${schedule}" in ${loaded.file} is not a cron expression`);
-        let running: Promise<unknown> | null = null;
-        const controller = new AbortController();
-        const cycle = () => {
-          if (running) {
-            io.err('previous cycle still running; skipping this tick\n');
-            return;
-          }
-          running = runCycle(app.ctx, controller.signal)
-            .then((r) => printReport(io, r))
-            .catch((e: Error) => io.err(`cycle failed: ${e.message}\n`))
-            .finally(() => { running = null; });
-        };
-        const tasks = [cron.schedule(schedule, cycle, { noOverlap: true })];
         const digest = loaded.config.alerts.digest;
-        if (digest) {
-          if (!cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
-          tasks.push(cron.schedule(digest, () => {
+        if (digest && !cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
+        const line = (l: string) => log.err(`${l}\n`);
+        let warned = false;
+        log.err(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.\n`);
+        const daemon = startDaemon({
+          scheduler: cronScheduler(line),
+          schedule,
+          digest,
+          log: line,
+          cycle: async (signal) => {
+            printReport(log, await runCycle(app.ctx, signal));
+            const warning = warned ? null : ownerAddressWarning(app.store, app.ctx.owner, `owner.addresses in ${loaded.file}`);
+            if (warning) { warned = true; line(warning); }
+          },
+          sendDigest: async () => {
             const now = app.ctx.clock.now();
             const text = formatDigest(app.store.threads.list(now).map(digestRow), now);
-            void deliverText(app.ctx.channels, text, (l) => io.err(`${l}\n`));
-          }));
-        }
-        io.err(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.\n`);
-        cycle();
+            await deliverText(app.ctx.channels, text, line);
+          },
+        });
         await new Promise<void>((resolveStop) => {
           const stop = () => {
-            io.err('stopping…\n');
-            controller.abort();
-            for (const t of tasks) void t.stop();
-            void Promise.resolve(running).finally(() => resolveStop());
+            line('stopping…');
+            void daemon.stop().finally(() => resolveStop());
           };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
