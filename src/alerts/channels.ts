@@ -29,6 +29,8 @@ export interface ChannelDeps {
   /** Attention markers of the sources whose connector can mark threads, by source name. */
   markers?: ReadonlyMap<string, AttentionMarker>;
   webhook?: WebhookDeps;
+  /** How the terminal channel shows a time (the owner's zone). */
+  time?: (iso: string) => string;
 }
 
 /** The label the mailbox channel asks for (give it to the connectors' markers), or null when none is configured. */
@@ -41,7 +43,7 @@ export function mailboxLabel(configs: readonly ChannelConfig[]): string | null {
 export function buildChannels(configs: readonly ChannelConfig[], deps: ChannelDeps): AlertChannel[] {
   const out: AlertChannel[] = [];
   for (const c of configs) {
-    if (c.type === 'terminal') out.push(terminalChannel(deps.write));
+    if (c.type === 'terminal') out.push(terminalChannel(deps.write, deps.time));
     else if (c.type === 'webhook') out.push(webhookChannel(c, deps.webhook));
     else {
       const markers = [...(deps.markers ?? new Map<string, AttentionMarker>())];

@@ -93,8 +93,8 @@ export function formatCleared(alert: Alert, opts: { time?: (iso: string) => stri
   return `No longer waiting for your reply: ${describeThread(alert)}`;
 }
 
-function stamp(now: Date): string {
-  return `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+function stamp(now: Date, time?: (iso: string) => string): string {
+  return time ? time(now.toISOString()) : `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function section(title: string, rows: DigestRow[], line: (r: DigestRow) => string): string[] {
@@ -115,8 +115,8 @@ function byUrgency(a: DigestRow, b: DigestRow): number {
  * A short daily summary: counts per stage, then overdue threads (most overdue first)
  * with how long they waited, then threads due in the next 24 hours.
  */
-export function formatDigest(rows: readonly DigestRow[], now: Date): string {
-  const lines = [`offerwatch digest, ${stamp(now)}`];
+export function formatDigest(rows: readonly DigestRow[], now: Date, time?: (iso: string) => string): string {
+  const lines = [`offerwatch digest, ${stamp(now, time)}`];
   if (rows.length === 0) {
     lines.push('No tracked threads.');
     return lines.join('\n');

@@ -37,6 +37,8 @@ export interface AppSpec {
   autoSave: boolean;
   /** Extra template folders after the built-in one (`templates.dir`). */
   templateDirs?: string[];
+  /** How people see times (the owner's zone); UTC when absent. */
+  time?: (iso: string) => string;
   resolvePath: (p: string) => string;
 }
 
@@ -44,6 +46,8 @@ export interface App {
   ctx: CycleContext;
   store: Store;
   spec: AppSpec;
+  /** The terminal progress line of syncs, when there is one (see cli/context.ts). */
+  progress?: { update: NonNullable<CycleContext['onProgress']>; end: () => void };
   close(): Promise<void>;
 }
 
@@ -109,7 +113,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
     if (temporary) rmSync(temporary, { recursive: true, force: true });
     throw e;
   }
-  const channels = buildChannels(spec.channels, { write: deps.write, markers });
+  const channels = buildChannels(spec.channels, { write: deps.write, markers, time: spec.time });
   const ctx: CycleContext = {
     store,
     connectors,

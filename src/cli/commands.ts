@@ -1,7 +1,7 @@
 /** The subcommands. Each resolves its inputs, calls the parts, and prints. */
 import { Command } from 'commander';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { EXIT, OfferwatchError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
@@ -26,9 +26,10 @@ import { loadTemplates } from '../drafts/templates.js';
 import { knownReasons } from '../respond/fit.js';
 import { isValidAddress } from '../util/address.js';
 import { ownerAddressWarning } from '../config/owner-check.js';
+import { writeInitialConfig } from '../config/init.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
-import { findThread, globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
+import { boardExtras, findThread, globals, printReport, progress, specFromConfig, viewOptions, withApp, withStore, type Cmd } from './context.js';
 import { registerDrafts } from './drafts.js';
 
 export function registerCommands(program: Command, io: Io): void {
@@ -62,8 +63,11 @@ export function registerCommands(program: Command, io: Io): void {
         resolvePath: (p) => resolve(p),
       };
       const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {} });
+      app.progress = progress(io);
+      app.ctx.onProgress = app.progress?.update;
       try {
         const reports = await syncSources(app.ctx);
+        app.progress?.end();
         classifyChanged(app.ctx);
         const warning = ownerAddressWarning(app.store, app.ctx.owner, '--me');
         if (warning) io.err(`${warning}\n`);
@@ -71,10 +75,31 @@ export function registerCommands(program: Command, io: Io): void {
         if (failed) throw new OfferwatchError('ESOURCE', failed.error!);
         const verdicts = app.store.threads.list(clock.now(), { all: opts.all });
         if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v)), null, 2)}\n`);
-        else io.out(`${renderBoard(verdicts, clock.now(), { skipped: reports[0]!.failures })}\n`);
+        else io.out(`${renderBoard(verdicts, clock.now(), { ...viewOptions(io), skipped: reports[0]!.failures })}\n`);
       } finally {
         await app.close();
       }
+    });
+
+  program
+    .command('init')
+    .description('Write a minimal config for you (your name, addresses and mailbox) at --config; asks on a terminal for what flags leave out')
+    .option('--name <name>', 'your name, for the sign-off of drafts')
+    .option('--address <address...>', 'an address you send from (repeat for aliases; the first is the drafts\' From)')
+    .option('--mbox <path>', 'a mailbox file to read (a Google Takeout .mbox)')
+    .option('--timezone <zone>', 'the time zone to show times in (IANA name such as Europe/Berlin; default: the system\'s)')
+    .option('--force', 'replace an existing config')
+    .action(async (opts: { name?: string; address?: string[]; mbox?: string; timezone?: string; force?: boolean }, cmd: Cmd) => {
+      const file = resolve(globals(cmd).config);
+      let { name, address: addresses, mbox } = opts;
+      if (!addresses?.length) {
+        if (!io.ask) throw new OfferwatchError('EUSAGE', 'cannot write the config: give your address with --address you@example.com (stdin is not a terminal to ask on)');
+        name ??= (await io.ask('Your name (for the sign-off of drafts): ')).trim() || undefined;
+        addresses = (await io.ask('Your email addresses, comma-separated (the first is the From of drafts): ')).split(',').map((a) => a.trim()).filter(Boolean);
+        mbox ??= (await io.ask('A mailbox file to read, e.g. a Google Takeout .mbox (empty: fill in later): ')).trim() || undefined;
+      }
+      writeInitialConfig(file, { name: name ?? null, addresses, mbox: mbox ? resolve(mbox) : null, timezone: opts.timezone ?? null }, { force: opts.force });
+      io.out(`Wrote ${file}.\nYour own reply templates go in ${join(dirname(file), 'templates')}; every other key is explained in config.example.yaml.\nNext: offerwatch once\n`);
     });
 
   program
@@ -84,7 +109,7 @@ export function registerCommands(program: Command, io: Io): void {
     .action(async (opts: { json?: boolean }, cmd: Cmd) => {
       await withApp(cmd, io, async (app, loaded) => {
         const report = await runCycle(app.ctx);
-        printReport(io, report);
+        printReport(io, report, app);
         const warning = ownerAddressWarning(app.store, app.ctx.owner, `owner.addresses in ${loaded.file}`);
         if (warning) io.err(`${warning}\n`);
         const now = app.ctx.clock.now();
@@ -92,7 +117,7 @@ export function registerCommands(program: Command, io: Io): void {
         const snoozes = app.store.alerts.snoozes(now);
         if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v, snoozes)), null, 2)}\n`);
         else {
-          io.out(`${renderBoard(verdicts, now, { skipped: app.store.messages.failures().length, snoozes })}\n`);
+          io.out(`${renderBoard(verdicts, now, { ...viewOptions(io, loaded), ...boardExtras(app.store, now) })}\n`);
           const pending = app.store.proposals.list('pending');
           if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
         }
@@ -102,7 +127,7 @@ export function registerCommands(program: Command, io: Io): void {
 
   program
     .command('run')
-    .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time; stops on SIGINT/SIGTERM')
+    .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time (a tick during a cycle runs when it ends); timestamped lines; stops on SIGINT/SIGTERM')
     .action(async (_opts: unknown, cmd: Cmd) => {
       // Every line the daemon prints carries the time (of the machine, not of --now).
       const log: Io = { ...io, out: timestamped(io.out, systemClock), err: timestamped(io.err, systemClock) };
@@ -120,13 +145,13 @@ export function registerCommands(program: Command, io: Io): void {
           digest,
           log: line,
           cycle: async (signal) => {
-            printReport(log, await runCycle(app.ctx, signal));
+            printReport(log, await runCycle(app.ctx, signal), app);
             const warning = warned ? null : ownerAddressWarning(app.store, app.ctx.owner, `owner.addresses in ${loaded.file}`);
             if (warning) { warned = true; line(warning); }
           },
           sendDigest: async () => {
             const now = app.ctx.clock.now();
-            const text = formatDigest(app.store.threads.list(now).map(digestRow), now);
+            const text = formatDigest(app.store.threads.list(now).map(digestRow), now, viewOptions(io, loaded).time);
             await deliverText(app.ctx.channels, text, line);
           },
         });
@@ -147,7 +172,7 @@ export function registerCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .option('--failures', 'list the messages that could not be read, with the reason')
     .action((opts: { json?: boolean; failures?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
+      withStore(cmd, (store, now, loaded) => {
         if (opts.failures) {
           const f = store.messages.failures();
           io.out(f.length ? `${f.map((x) => `${x.ref}: ${x.reason}`).join('\n')}\n` : 'No unreadable messages.\n');
@@ -157,8 +182,7 @@ export function registerCommands(program: Command, io: Io): void {
         const snoozes = store.alerts.snoozes(now);
         if (opts.json) io.out(`${JSON.stringify(verdicts.map((v) => verdictJson(v, snoozes)), null, 2)}\n`);
         else {
-          io.out(`${renderBoard(verdicts, now, { skipped: store.messages.failures().length, snoozes })}\n`);
-          if (store.isEmpty()) io.out('\nThe state is empty: run offerwatch once to read your mailbox.\n');
+          io.out(`${renderBoard(verdicts, now, { ...viewOptions(io, loaded), ...boardExtras(store, now) })}\n`);
         }
       });
     });
@@ -168,10 +192,10 @@ export function registerCommands(program: Command, io: Io): void {
     .description("Show a thread's stage history: for each change, the rule that fired and the sentence that triggered it")
     .argument('<thread>', 'thread id (source:id, or an unambiguous prefix)')
     .action((spec: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (store, now) => {
+      withStore(cmd, (store, now, loaded) => {
         const ref = findThread(store, spec);
         const v = store.threads.get(ref, now)!;
-        io.out(`${renderExplain(v, store.threads.history(ref), now)}\n`);
+        io.out(`${renderExplain(v, store.threads.history(ref), now, viewOptions(io, loaded))}\n`);
         const props = store.proposals.forThread(ref);
         if (props.length) io.out(`\n${renderProposals(props)}\n`);
       });
@@ -222,14 +246,15 @@ export function registerCommands(program: Command, io: Io): void {
     .argument('<thread>', 'thread id')
     .argument('<when...>', 'a duration (90m, 36h, 2d, 1w) or "until ISO"')
     .action(async (spec: string, when: string[], _o: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (app) => {
+      await withApp(cmd, io, async (app, loaded) => {
         const now = app.ctx.clock.now();
         const ref = findThread(app.store, spec);
         const until = parseSnooze(when, now);
+        const time = viewOptions(io, loaded).time!;
         const v = app.store.threads.get(ref, now);
         app.store.alerts.snooze(ref, until, v?.lastMessageAt ?? null);
         await updateAlerts(app.ctx, app.store.threads.list(now), now);
-        io.out(`Snoozed ${ref.source}:${ref.id} until ${until.toISOString()}; a new message or your reply ends the snooze (offerwatch unsnooze ${ref.source}:${ref.id} ends it now).\n`);
+        io.out(`Snoozed ${ref.source}:${ref.id} until ${time(until.toISOString())}; a new message or your reply ends the snooze (offerwatch unsnooze ${ref.source}:${ref.id} ends it now).\n`);
       });
     });
 
@@ -308,13 +333,16 @@ export function registerCommands(program: Command, io: Io): void {
       for (const f of ['offerwatch.db', 'offerwatch.db-wal', 'offerwatch.db-shm']) rmSync(join(stateDir, f), { force: true });
       rmSync(join(stateDir, 'drafts', 'demo'), { recursive: true, force: true });
       const spec = { ...specFromConfig(loaded), stateDir };
-      io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${clock.now().toISOString()}\n\nAlerts raised this cycle:\n`);
-      const app = await openApp(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
+      io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${viewOptions(io, loaded).time!(clock.now().toISOString())}\n\nAlerts raised this cycle:\n`);
+      const app = await openApp({ ...spec, time: viewOptions(io, loaded).time }, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
+      app.progress = progress(io);
+      app.ctx.onProgress = app.progress?.update;
       try {
         const report = await runCycle(app.ctx);
+        app.progress?.end();
         if (report.raised.length === 0) io.out('  (none)\n');
         const now = clock.now();
-        io.out(`\n${renderBoard(app.store.threads.list(now), now, { skipped: app.store.messages.failures().length })}\n`);
+        io.out(`\n${renderBoard(app.store.threads.list(now), now, { ...viewOptions(io, loaded), ...boardExtras(app.store, now) })}\n`);
         const pending = app.store.proposals.list('pending');
         io.out(`\nDrafts waiting for your review:\n${renderProposals(pending)}\n`);
         for (const p of pending.slice(0, 1)) io.out(`\n    ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);

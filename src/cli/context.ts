@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { OfferwatchError } from '../errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openApp, ruleSourcesFromFiles, type App, type AppSpec } from './app.js';
-import { Store, type ThreadRef } from '../store/index.js';
+import { Store, type Proposal, type ThreadRef } from '../store/index.js';
+import type { BoardOptions, RenderOptions } from './render.js';
+import { systemTimeZone, timeFormat } from '../util/time.js';
+import { terminalProgress } from '../util/progress.js';
+import { systemClock } from '../clock.js';
 import type { CycleReport } from '../pipeline/cycle.js';
 import { clockFrom, type GlobalOptions, type Io } from './main.js';
 
@@ -31,10 +35,9 @@ export function specFromConfig(loaded: LoadedConfig): AppSpec {
   };
 }
 
-/** A one-line progress counter on a terminal (stderr), nothing elsewhere. */
-export function progress(io: Io): ((source: string, done: number, total: number | null) => void) | undefined {
-  if (!process.stderr.isTTY || io.env.CI) return undefined;
-  return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
+/** Progress of every sync on a terminal (stderr); nothing on a pipe or in CI. */
+export function progress(io: Io) {
+  return terminalProgress(io.err, Boolean(io.errIsTTY) && !io.env.CI, systemClock);
 }
 
 export async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
@@ -43,8 +46,9 @@ export async function withApp<T>(cmd: Command, io: Io, fn: (app: App, loaded: Lo
   const clock = clockFrom(g.now);
   // With --json, stdout holds only JSON: the terminal channel's lines go to stderr.
   const json = Boolean((cmd.opts() as { json?: boolean }).json);
-  const app = await openApp((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => (json ? io.err : io.out)(`${l}\n`) });
-  app.ctx.onProgress = progress(io);
+  const app = await openApp({ time: viewOptions(io, loaded).time, ...(spec ?? specFromConfig)(loaded) }, { clock, log: (l) => io.err(`${l}\n`), write: (l) => (json ? io.err : io.out)(`${l}\n`) });
+  app.progress = progress(io);
+  app.ctx.onProgress = app.progress?.update;
   try {
     return await fn(app, loaded);
   } finally {
@@ -61,6 +65,19 @@ export function withStore<T>(cmd: Command, fn: (store: Store, now: Date, loaded:
   } finally {
     store.close();
   }
+}
+
+/** How times and colour are shown: the owner's zone (config `timezone`, else the system's), colour only on a terminal without NO_COLOR. */
+export function viewOptions(io: Io, loaded?: LoadedConfig): RenderOptions {
+  const zone = loaded?.config.timezone ?? systemTimeZone(io.env);
+  return { time: timeFormat(zone), color: Boolean(io.isTTY) && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && io.env.TERM !== 'dumb' };
+}
+
+/** What the board shows beside the verdicts: snoozes, live proposals, unreadable messages, an empty state. */
+export function boardExtras(store: Store, now: Date): BoardOptions {
+  const proposals = new Map<string, Proposal>();
+  for (const p of store.proposals.list()) if (p.status === 'pending' || p.status === 'saved') proposals.set(`${p.source}\0${p.threadId}`, p);
+  return { snoozes: store.alerts.snoozes(now), proposals, skipped: store.messages.failures().length, empty: store.isEmpty() };
 }
 
 export function findThread(store: Store, spec: string): ThreadRef {
@@ -80,8 +97,8 @@ export function proposalId(s: string): number {
   return n;
 }
 
-export function printReport(io: Io, r: CycleReport): void {
-  if (progress(io)) io.err('\n');
+export function printReport(io: Io, r: CycleReport, app?: App): void {
+  app?.progress?.end();
   for (const s of r.sources) {
     io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
   }

@@ -12,6 +12,12 @@ export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal (colour). */
+  isTTY?: boolean;
+  /** stderr is a terminal (progress). */
+  errIsTTY?: boolean;
+  /** Asks a person a question on the terminal; absent when stdin is not one. */
+  ask?: (question: string) => Promise<string>;
 }
 
 export interface GlobalOptions {
@@ -71,5 +77,18 @@ function defaultIo(): Io {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+    errIsTTY: Boolean(process.stderr.isTTY),
+    ask: process.stdin.isTTY ? askOnTerminal : undefined,
   };
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }

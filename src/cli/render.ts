@@ -5,6 +5,7 @@ import type { Proposal, AlertRow } from '../store/index.js';
 import { STAGES } from '../model/types.js';
 import { cleanText, humaniseDuration } from '../alerts/format.js';
 import { terminalSafe } from '../util/text.js';
+import { utcTime, type TimeFormat } from '../util/time.js';
 
 /** The JSON form of a thread used by `scan --json` and `status --json`. */
 export function verdictJson(v: ThreadVerdict, snoozes?: ReadonlyMap<string, string>) {
@@ -28,54 +29,92 @@ export function verdictJson(v: ThreadVerdict, snoozes?: ReadonlyMap<string, stri
   };
 }
 
-const short = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
-
 /** Mail text on one terminal line: no escape sequences or control characters. */
 const safe = (s: string | null | undefined, max = 200) => cleanText(s, max);
+
+/** Options every human rendering takes: the owner's time format, colour (TTY, no NO_COLOR). */
+export interface RenderOptions {
+  time?: TimeFormat;
+  color?: boolean;
+}
+
+/** An application or interview with no message for this long has gone quiet. */
+export const QUIET_AFTER_MS = 21 * 86_400_000;
+
+const SGR = { bold: '1', red: '31', yellow: '33', dim: '2', cyan: '36' } as const;
+function paint(on: boolean | undefined, style: keyof typeof SGR, text: string): string {
+  return on ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text;
+}
+
+/** What the board's markers mean; printed under it. */
+export const BOARD_LEGEND = 'legend: ! overdue · * waiting on you · z snoozed · d draft pending review · D draft saved in your mailbox · q gone quiet';
 
 function title(v: ThreadVerdict): string {
   const who = v.company ? safe(v.company) : v.subject ? `"${safe(v.subject)}"` : '(no subject)';
   return v.role ? `${who} — ${safe(v.role)}` : who;
 }
 
+export interface BoardOptions extends RenderOptions {
+  skipped?: number;
+  snoozes?: ReadonlyMap<string, string>;
+  /** The live (pending or saved) proposal of each thread, keyed `source\0threadId`. */
+  proposals?: ReadonlyMap<string, Proposal>;
+  /** True when nothing has been read into state yet. */
+  empty?: boolean;
+}
+
 /** The board: grouped by stage in pipeline order, overdue threads first within each stage. */
-export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: { skipped?: number; snoozes?: ReadonlyMap<string, string> } = {}): string {
+export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: BoardOptions = {}): string {
+  const time = opts.time ?? utcTime;
+  const c = opts.color;
   const lines: string[] = [];
   const overdue = verdicts.filter((v) => v.stale).length;
   const waiting = verdicts.filter((v) => v.awaitingReply).length;
-  lines.push(`${verdicts.length} tracked threads · ${waiting} waiting on you · ${overdue} overdue (at ${now.toISOString()})`);
+  lines.push(`${verdicts.length} tracked threads · ${waiting} waiting on you · ${overdue} overdue (at ${time(now.toISOString())})`);
   for (const stage of [...STAGES, 'none'] as const) {
     const group = verdicts.filter((v) => v.stage === stage);
     if (group.length === 0) continue;
     group.sort((a, b) => Number(b.stale) - Number(a.stale) || Number(b.awaitingReply) - Number(a.awaitingReply) || (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || b.lastMessageAt.localeCompare(a.lastMessageAt));
-    lines.push('', `${stage.toUpperCase()} (${group.length})`);
+    lines.push('', paint(c, 'bold', `${stage.toUpperCase()} (${group.length})`));
     for (const v of group) {
-      const mark = v.stale ? '!' : v.awaitingReply ? '*' : ' ';
+      const key = `${v.source}\0${v.threadId}`;
+      const snoozed = opts.snoozes?.get(key);
+      const proposal = opts.proposals?.get(key);
+      const quiet = (v.stage === 'applied' || v.stage === 'interviewing') && v.waitingOn !== 'you' && now.getTime() - Date.parse(v.lastMessageAt) >= QUIET_AFTER_MS;
+      const mark = v.stale ? paint(c, 'red', '!') : v.awaitingReply ? paint(c, 'yellow', '*') : ' ';
+      const flags = `${snoozed ? 'z' : ' '}${proposal ? (proposal.status === 'saved' ? 'D' : 'd') : ' '}${quiet ? 'q' : ' '}`;
       let wait: string;
       if (v.waitingOn === 'you') {
-        const late = v.stale && v.dueAt ? `OVERDUE by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt))}` : `due ${short(v.dueAt)}`;
-        wait = `waiting on you since ${short(v.waitingSince)} · ${late}`;
-      } else if (v.waitingOn === 'them') wait = `waiting on them since ${short(v.lastMessageAt)}`;
-      else wait = `closed · last message ${short(v.lastMessageAt)}`;
-      lines.push(` ${mark} ${v.source}:${v.threadId}  ${title(v)}`);
-      const snoozed = opts.snoozes?.get(`${v.source}\0${v.threadId}`);
-      lines.push(`     ${wait}${snoozed ? ` · snoozed until ${short(snoozed)}` : ''}`);
+        const late = v.stale && v.dueAt ? paint(c, 'red', `OVERDUE by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt))}`) : `due ${time(v.dueAt)}`;
+        wait = `waiting on you since ${time(v.waitingSince)} · ${late}`;
+      } else if (v.waitingOn === 'them') wait = `waiting on them since ${time(v.lastMessageAt)}`;
+      else wait = `closed · last message ${time(v.lastMessageAt)}`;
+      const notes: string[] = [];
+      if (snoozed) notes.push(`snoozed until ${time(snoozed)}`);
+      if (proposal) notes.push(proposal.status === 'saved' ? `draft #${proposal.id} saved: ${safe(proposal.draftLocation)}` : `draft #${proposal.id} pending (offerwatch drafts show ${proposal.id})`);
+      if (quiet) notes.push(`quiet for ${humaniseDuration(now.getTime() - Date.parse(v.lastMessageAt))}`);
+      lines.push(` ${mark}${flags} ${paint(c, 'cyan', `${v.source}:${v.threadId}`)}  ${title(v)}`);
+      lines.push(`        ${wait}`);
+      if (notes.length) lines.push(`        ${paint(c, 'dim', notes.join(' · '))}`);
     }
   }
+  if (verdicts.length) lines.push('', BOARD_LEGEND);
   if (opts.skipped) lines.push('', `${opts.skipped} message(s) could not be read and were skipped (offerwatch status --failures lists them).`);
+  if (opts.empty) lines.push('', 'The state is empty: run offerwatch once to read your mailbox.');
   return lines.join('\n');
 }
 
-export function renderExplain(v: ThreadVerdict, history: StageChange[], now: Date): string {
+export function renderExplain(v: ThreadVerdict, history: StageChange[], now: Date, opts: RenderOptions = {}): string {
+  const time = opts.time ?? utcTime;
   const out = [`${v.source}:${v.threadId}  "${safe(v.subject)}"`, `stage: ${v.stage}${v.tags.length ? `  tags: ${v.tags.map((t) => safe(t)).join(', ')}` : ''}`];
   out.push(`company: ${safe(v.company) || '-'}  role: ${safe(v.role) || '-'}  contact: ${safe(v.contactFirstName) || '-'}`);
   if (history.length === 0) out.push('no rule set a stage: the thread is not about your job search');
   for (const h of history) {
-    out.push(`  ${short(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
+    out.push(`  ${time(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
     if (h.sentence) out.push(`      "${safe(h.sentence, 300)}"`);
   }
   if (v.awaitingReply) {
-    out.push(`waiting on you since ${short(v.waitingSince)}; reply due ${short(v.dueAt)}${v.stale ? ` — overdue by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt!))}` : ''}`);
+    out.push(`waiting on you since ${time(v.waitingSince)}; reply due ${time(v.dueAt)}${v.stale ? ` — overdue by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt!))}` : ''}`);
     if (v.awaitingRule) out.push(`  asked by rule ${v.awaitingRule}${v.awaitingSentence ? `: "${safe(v.awaitingSentence, 300)}"` : ''}`);
   } else out.push(`waiting on ${v.waitingOn}`);
   return out.join('\n');

@@ -6,6 +6,7 @@ import { channelConfigSchema } from '../alerts/channels.js';
 import { gmailSourceSchema } from '../connectors/gmail/config.js';
 import { responseRuleSchema } from '../respond/schema.js';
 import { isValidAddress } from '../util/address.js';
+import { isTimeZone } from '../util/time.js';
 
 export const mboxSourceSchema = z.strictObject({
   type: z.literal('mbox'),
@@ -69,6 +70,8 @@ export const configSchema = z.strictObject({
       autoSave: z.boolean().default(false),
     })
     .default({ autoSave: false }),
+  /** IANA time zone times are shown in (e.g. Europe/Berlin); default: the system's. JSON stays UTC. */
+  timezone: z.string().refine(isTimeZone, { error: (iss) => `unknown time zone "${String(iss.input).slice(0, 60)}": use an IANA name such as Europe/Berlin or America/New_York` }).optional(),
   /** Cron expression for `offerwatch run`. */
   schedule: z.string().default('*/15 * * * *'),
 });

@@ -41,7 +41,8 @@ export interface SyncOptions {
   /** Thread ids already tracked in state; a change to one of them is always fetched. */
   trackedThreadIds: ReadonlySet<string>;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number | null) => void;
+  /** `done` of `total` messages (total null when unknown); file-backed readers add bytes read of bytes to read. */
+  onProgress?: (done: number, total: number | null, bytes?: { done: number; total: number }) => void;
 }
 
 export interface MailReader {

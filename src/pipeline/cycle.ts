@@ -32,7 +32,7 @@ export interface CycleContext {
   autoSave: boolean;
   clock: Clock;
   log: (line: string) => void;
-  onProgress?: (source: string, done: number, total: number | null) => void;
+  onProgress?: (source: string, done: number, total: number | null, bytes?: { done: number; total: number }) => void;
 }
 
 export interface SourceReport {
@@ -75,7 +75,7 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
         filter: ctx.filter,
         trackedThreadIds: tracked.get(c.name) ?? new Set(),
         signal,
-        onProgress: ctx.onProgress ? (d, t) => ctx.onProgress!(c.name, d, t) : undefined,
+        onProgress: ctx.onProgress ? (d, t, b) => ctx.onProgress!(c.name, d, t, b) : undefined,
       });
       for await (const batch of batches) {
         const r = ctx.store.messages.ingest(c.name, { ...batch, messages: batch.messages.filter((m) => !isDraft(m)) }, ctx.owner, ctx.clock.now());

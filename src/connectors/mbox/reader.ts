@@ -126,7 +126,7 @@ export class MboxReader implements MailReader {
       if (messages.length + failures.length >= this.batchSize) {
         yield { messages, failures, cursor: cursorAt(item.end) };
         yielded = true;
-        opts.onProgress?.(done, null);
+        opts.onProgress?.(done, null, { done: item.end - start, total: size - start });
         messages = [];
         failures = [];
       }
@@ -134,7 +134,7 @@ export class MboxReader implements MailReader {
     const finalCursor = cursorAt(size);
     if (messages.length + failures.length > 0 || (!yielded && finalCursor !== cursor)) {
       yield { messages, failures, cursor: finalCursor };
-      opts.onProgress?.(done, null);
+      opts.onProgress?.(done, null, { done: size - start, total: size - start });
     }
   }
 }
