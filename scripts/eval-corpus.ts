@@ -1,33 +1,59 @@
 /**
- * Scores the classifier on a labelled mbox (the shared corpus format):
- *   npx tsx scripts/eval-corpus.ts MBOX LABELS.json OWNER NOW [--verbose]
+ * Scores the classifier on labelled mailboxes through the product's `scan --json` path:
+ *   npx tsx scripts/eval-corpus.ts [CORPUS ...] [--verbose] [--json]
+ *   npx tsx scripts/eval-corpus.ts MBOX LABELS.json ME NOW [--verbose] [--json]
+ * CORPUS is a folder with a corpus.yaml or a name under test/corpora/; none means every corpus
+ * that is not blind. A blind corpus is scored only when named, and its misses are never listed.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { splitMbox } from '../src/connectors/mbox/split.js';
-import { parseMessage } from '../src/mail/normalise.js';
-import { groupThreads, toThread } from '../src/pipeline/threading.js';
-import { classifyThread, DEFAULT_DEADLINES } from '../src/classify/classify.js';
-import { buildRuleSet, readRuleDir } from '../src/rules/load.js';
-import { scoreVerdicts, type Label } from '../test/helpers/score.js';
-import type { MailMessage } from '../src/model/types.js';
+import { corpusDirs, CorpusLoadError, loadCorpus } from './corpus/load.js';
+import { type Mailbox, type Score, scoreMailbox } from './corpus/score.js';
 
-const [mbox, labelsPath, owner, now] = process.argv.slice(2);
-const verbose = process.argv.includes('--verbose');
-const rules = buildRuleSet(readRuleDir(resolve('rules')));
-const msgs: MailMessage[] = [];
-for await (const item of splitMbox(mbox!)) {
-  if ('raw' in item) msgs.push(await parseMessage(item.raw));
+interface Target {
+  name: string;
+  box: Mailbox;
+  blind: boolean;
 }
-const me = { name: null, addresses: owner!.split(',') };
-const verdicts = [...groupThreads(msgs, me)].map(([id, ms]) => classifyThread(toThread(id, 'eval', ms, me), rules, DEFAULT_DEADLINES, new Date(now!)));
-const labels = JSON.parse(readFileSync(labelsPath!, 'utf8')) as Label[];
-const score = scoreVerdicts(verdicts, labels);
-for (const line of score.mistakes) if (verbose) console.log(line);
-if (verbose) {
-  const wrong = new Set(score.mistakes.filter((l) => /^(stage|waiting)/.test(l)).map((l) => l.split(' ').filter(Boolean)[1]));
-  for (const v of verdicts) if (wrong.has(v.threadId)) {
-    console.log(`  ${v.threadId}: ${v.history.map((h) => `${h.from}->${h.to} by ${h.rule}: "${h.sentence}"`).join(' | ')} awaitingRule=${v.awaitingRule} "${v.awaitingSentence}"`);
+
+function targets(args: string[]): Target[] {
+  if (args.length === 4 && args[0]!.endsWith('.mbox')) {
+    const [mbox, labels, me, now] = args as [string, string, string, string];
+    return [{ name: mbox, box: { mbox, labels, me: me.split(','), now }, blind: false }];
   }
+  return corpusDirs(args)
+    .map((dir) => loadCorpus(dir))
+    .filter((c) => args.length > 0 || !c.meta.blind)
+    .map((c) => ({ name: c.name, blind: c.meta.blind, box: { mbox: c.mboxPath, labels: c.labelsPath, me: c.me, now: c.def.now } }));
 }
-console.log(score.summary);
+
+async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const json = argv.includes('--json');
+  let list: Target[];
+  try {
+    list = targets(argv.filter((a) => !a.startsWith('--')));
+  } catch (e) {
+    if (!(e instanceof CorpusLoadError)) throw e;
+    console.error(e.message);
+    return 2;
+  }
+  const blindVerbose = list.find((t) => t.blind && verbose);
+  if (blindVerbose) {
+    console.error(`${blindVerbose.name} is blind: its misses are not listed (leave out --verbose)`);
+    return 2;
+  }
+  const results: Array<{ name: string } & Score> = [];
+  for (const t of list) {
+    const s = await scoreMailbox(t.box);
+    results.push({ name: t.name, ...s });
+    if (json) continue;
+    console.log(`${t.name}: ${s.summary}`);
+    if (verbose) for (const m of s.mistakes) console.log(`  ${m}`);
+  }
+  if (json) {
+    const rows = results.map(({ summary: _summary, mistakes, ...r }) => (verbose ? { ...r, mistakes } : r));
+    console.log(JSON.stringify(rows, null, 2));
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

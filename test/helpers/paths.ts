@@ -5,4 +5,3 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 export const SHARED_CORPUS = resolve(REPO, '..', 'shared', 'corpus');
 export const SHARED_MBOX = join(SHARED_CORPUS, 'sample.mbox');
 export const HAS_SHARED = existsSync(SHARED_MBOX);
-export const VOICES = join(REPO, 'test', 'fixtures', 'voices');
