@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { OAuth2Client } from 'google-auth-library';
 import { gmail } from 'googleapis/build/src/apis/gmail/index.js';
 import { generateMailItems, mboxrdQuote, type GeneratedMail } from './lib/gen-mbox.js';
-import { createGmailConnector, gmailSourceSchema, seededRandom } from '../src/connectors/gmail/index.js';
+import { createGmailConnector, gmailSourceSchema, seededRandom } from '../src/connectors/gmail/connector.js';
 import { saveTokens, tokenFileOf } from '../src/connectors/gmail/tokens.js';
 import type { MailReader, SyncOptions } from '../src/connectors/port.js';
 import { startGmailEmulator, type GmailEmulator } from '../test/emulators/gmail/server.js';
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const backfillMs = Date.now() - t;
     const backfillCost = snapshot(emu);
     const tracked = new Set([...backfill.threads].filter((id) => jobThreads.has(id)));
-    const windowStart = startedAt - cfg.lookbackDays * 86_400_000;
+    const windowStart = startedAt - Math.min(filter.lookbackDays, cfg.lookbackDays ?? Infinity) * 86_400_000;
     const jobInWindow = new Set(items.filter((m) => m.job && Date.parse(m.date) >= windowStart).map((m) => hexThread(m.threadId)));
     const missed = [...jobInWindow].filter((id) => !tracked.has(id));
     if (process.env.BENCH_DEBUG) for (const id of missed) console.log('missed', id, items.filter((m) => hexThread(m.threadId) === id).map((m) => `${m.kind} ${m.date} ${m.raw.split('\n').find((l) => l.startsWith('Subject:'))}`));
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(`backfill by method: ${JSON.stringify(backfillCost.byMethod)}`);
     console.log(`busy poll by method: ${JSON.stringify(busyCost.byMethod)}`);
-    console.log(`backfill recall: ${fmt(jobInWindow.size - missed.length)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${cfg.lookbackDays}-day lookback; ${fmt(backfill.threads.size - tracked.size)} non-job threads fetched`);
+    console.log(`backfill recall: ${fmt(jobInWindow.size - missed.length)} of the ${fmt(jobInWindow.size)} job threads with mail inside the ${Math.min(filter.lookbackDays, cfg.lookbackDays ?? Infinity)}-day lookback; ${fmt(backfill.threads.size - tracked.size)} non-job threads fetched`);
     console.log(`busy poll: reference spends ${ratio.toFixed(1)}x the quota units (goal: >= 10x); idle poll: ${idleCost.requests} request`);
     if (emu.counters.sendAttempts !== 0) throw new Error('a send endpoint was called');
     console.log(

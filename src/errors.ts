@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   EUSAGE: 'EUSAGE',
   /** A request to a provider failed permanently. */
   EPROVIDER: 'EPROVIDER',
+  /** Another process holds what was asked for (a draft being saved right now); try again later. */
+  ECONFLICT: 'ECONFLICT',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -45,6 +47,37 @@ export class OfferwatchError extends Error {
     this.code = code;
     if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
+}
+
+/**
+ * A failed request to a provider (a mail API, a token endpoint, a webhook), classified once where it
+ * happened: the HTTP status (null: no answer), the provider's own reason (Gmail `rateLimitExceeded`,
+ * Graph `syncStateNotFound`, an OAuth `invalid_grant`), Retry-After in seconds, and whether trying
+ * again can help. Everything above branches on these fields, never on the message or `cause`.
+ * It carries no request headers, bodies or URLs (they may hold tokens).
+ */
+export class ProviderError extends OfferwatchError {
+  /** HTTP status; null when no answer came (network failure, timeout). */
+  readonly status: number | null;
+  /** The provider's machine-readable reason, when it gave one. */
+  readonly reason: string | null;
+  /** True for rate limits and transient failures that a later attempt may get past. */
+  readonly retryable: boolean;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    fields: { status: number | null; reason?: string | null; retryAfter?: number; retryable?: boolean; cause?: unknown },
+  ) {
+    super(code, message, { cause: fields.cause, retryAfter: fields.retryAfter });
+    this.name = 'ProviderError';
+    this.status = fields.status;
+    this.reason = fields.reason ?? null;
+    this.retryable = fields.retryable ?? (code === 'ERATELIMIT' || code === 'ETRANSIENT');
+  }
+}
+
+export function isProviderError(e: unknown): e is ProviderError {
+  return e instanceof ProviderError;
 }
 
 /** Where in a file a problem is: used by config and rule errors ("file:line:col key: message"). */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AttentionMarker } from '../connectors/port.js';
 import { OfferwatchError, isOfferwatchError } from '../errors.js';
-import { mailboxChannel } from './mailbox.js';
+import { mailboxChannel, type HandleOf } from './mailbox.js';
 import { terminalChannel } from './terminal.js';
 import { hasSendText, type Alert, type AlertChannel } from './types.js';
 import { webhookChannel, webhookConfigSchema, type WebhookDeps } from './webhook.js';
@@ -28,6 +28,8 @@ export interface ChannelDeps {
   write: (line: string) => void;
   /** Attention markers of the sources whose connector can mark threads, by source name. */
   markers?: ReadonlyMap<string, AttentionMarker>;
+  /** Builds a thread's handle from state, for the markers. */
+  handleOf?: HandleOf;
   webhook?: WebhookDeps;
   /** How the terminal channel shows a time (the owner's zone). */
   time?: (iso: string) => string;
@@ -51,7 +53,7 @@ export function buildChannels(configs: readonly ChannelConfig[], deps: ChannelDe
         throw new OfferwatchError('EUNSUPPORTED', 'cannot use mailbox alerts: no configured source can mark threads');
       }
       const label = c.label ?? DEFAULT_ATTENTION_LABEL;
-      for (const [source, marker] of markers) out.push(mailboxChannel(marker, label, { source }));
+      for (const [source, marker] of markers) out.push(mailboxChannel(marker, label, { source, handleOf: deps.handleOf }));
     }
   }
   return out;

@@ -28,4 +28,3 @@ export {
 } from './channels.js';
 export type { ChannelConfig, ChannelDeps, DeliveryLog, DeliveryResult } from './channels.js';
 export { parseSnooze, MAX_SNOOZE_DAYS } from './snooze.js';
-export { backoffDelay, parseRetryAfter, seededRandom } from './backoff.js';

@@ -5,15 +5,15 @@
  * URL's path or query may hold a token, and header values are never repeated anywhere.
  */
 import { z } from 'zod';
-import { OfferwatchError, type ErrorCode } from '../errors.js';
-import { backoffDelay, parseRetryAfter, seededRandom } from './backoff.js';
+import { OfferwatchError, ProviderError } from '../errors.js';
+import { DEFAULT_RETRY, parseRetryAfter, realSleep, seededRandom, withRetry, type RetryPolicy } from '../net/retry.js';
 import { formatAlert } from './format.js';
 import type { Alert, AlertChannel, TextSink } from './types.js';
 
 export const WEBHOOK_DEFAULT_TIMEOUT_SECONDS = 10;
 export const WEBHOOK_DEFAULT_MAX_ATTEMPTS = 4;
 /** A Retry-After longer than this is not waited out: the error carries `retryAfter` for a later cycle. */
-export const WEBHOOK_MAX_RETRY_WAIT_MS = 60_000;
+export const WEBHOOK_MAX_RETRY_WAIT_MS = DEFAULT_RETRY.maxRetryAfterMs;
 const DEFAULT_SEED = 0x0ffe4;
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -77,10 +77,6 @@ export function defuseMentions(text: string): string {
     .replace(/@(?=(channel|here|all|everyone)\b)/gi, '@\u200b');
 }
 
-type Attempt =
-  | { ok: true }
-  | { ok: false; code: ErrorCode; reason: string; retryable: boolean; retryAfterMs?: number; cause?: unknown };
-
 function describeStatus(status: number): string {
   return status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
 }
@@ -97,11 +93,20 @@ export function webhookChannel(cfg: WebhookConfig, deps: WebhookDeps = {}): Webh
   const timeoutMs = Math.round((conf.timeoutSeconds ?? WEBHOOK_DEFAULT_TIMEOUT_SECONDS) * 1000);
   const maxAttempts = conf.maxAttempts ?? WEBHOOK_DEFAULT_MAX_ATTEMPTS;
   const doFetch = deps.fetch ?? fetch;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? realSleep;
   const random = deps.random ?? seededRandom(DEFAULT_SEED);
   const nowMs = () => (deps.now ? deps.now().getTime() : Date.now());
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts, maxRetryAfterMs: WEBHOOK_MAX_RETRY_WAIT_MS };
 
-  async function once(body: string): Promise<Attempt> {
+  /** One POST; any failure is a ProviderError (status, reason, retryAfter, retryable). */
+  async function once(body: string, what: string): Promise<void> {
+    const fail = (code: 'ETRANSIENT' | 'ERATELIMIT' | 'EPROVIDER', reason: string, status: number | null, retryAfterMs?: number, cause?: unknown) =>
+      new ProviderError(code, `cannot deliver ${what} to webhook ${host}: ${reason}`, {
+        status,
+        reason,
+        retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+        cause,
+      });
     const headers = new Headers(conf.headers ?? {});
     headers.set('content-type', 'application/json; charset=utf-8');
     if (!headers.has('user-agent')) headers.set('user-agent', 'offerwatch');
@@ -116,38 +121,42 @@ export function webhookChannel(cfg: WebhookConfig, deps: WebhookDeps = {}): Webh
       });
     } catch (e) {
       const name = (e as { name?: unknown } | null)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        return { ok: false, code: 'ETRANSIENT', reason: `no answer within ${timeoutMs / 1000} s`, retryable: true, cause: e };
-      }
+      if (name === 'TimeoutError' || name === 'AbortError') throw fail('ETRANSIENT', `no answer within ${timeoutMs / 1000} s`, null, undefined, e);
       const sysCode = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
       const detail = typeof sysCode === 'string' && /^[A-Z_]{2,40}$/.test(sysCode) ? ` (${sysCode})` : '';
-      return { ok: false, code: 'ETRANSIENT', reason: `network error${detail}`, retryable: true, cause: e };
+      throw fail('ETRANSIENT', `network error${detail}`, null, undefined, e);
     }
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), res.headers.get('date'), nowMs());
     await res.body?.cancel().catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) return { ok: true };
+    if (res.status >= 200 && res.status < 300) return;
     const reason = describeStatus(res.status);
-    if (res.status === 429) return { ok: false, code: 'ERATELIMIT', reason, retryable: true, retryAfterMs };
-    if (res.status >= 500) return { ok: false, code: 'ETRANSIENT', reason, retryable: true, retryAfterMs };
-    return { ok: false, code: 'EPROVIDER', reason, retryable: false };
+    if (res.status === 429) throw fail('ERATELIMIT', reason, res.status, retryAfterMs);
+    if (res.status >= 500) throw fail('ETRANSIENT', reason, res.status, retryAfterMs);
+    throw fail('EPROVIDER', reason, res.status);
   }
 
   async function post(payload: unknown, what: string): Promise<void> {
     const body = JSON.stringify(payload);
-    const fail = (a: Extract<Attempt, { ok: false }>, suffix: string) =>
-      new OfferwatchError(a.code, `cannot deliver ${what} to webhook ${host}: ${a.reason}${suffix}`, {
-        cause: a.cause,
-        retryAfter: a.retryAfterMs === undefined ? undefined : Math.ceil(a.retryAfterMs / 1000),
-      });
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const a = await once(body);
-      if (a.ok) return;
-      if (!a.retryable) throw fail(a, '');
-      if (attempt === maxAttempts) throw fail(a, attempt > 1 ? ` (gave up after ${attempt} attempts)` : '');
-      if (a.retryAfterMs !== undefined && a.retryAfterMs > WEBHOOK_MAX_RETRY_WAIT_MS) {
-        throw fail(a, ` (asked to wait ${Math.ceil(a.retryAfterMs / 1000)} s)`);
-      }
-      await sleep(a.retryAfterMs ?? backoffDelay(attempt, random));
+    let attempts = 0;
+    try {
+      await withRetry(
+        async () => {
+          attempts++;
+          await once(body, what);
+        },
+        { policy, deps: { sleep, random } },
+      );
+    } catch (e) {
+      // Say why it stopped: every attempt used, or a wait longer than we hold a cycle for.
+      if (!(e instanceof ProviderError) || !e.retryable) throw e;
+      const suffix =
+        e.retryAfter !== undefined && e.retryAfter * 1000 > policy.maxRetryAfterMs
+          ? ` (asked to wait ${e.retryAfter} s)`
+          : attempts > 1
+            ? ` (gave up after ${attempts} attempts)`
+            : '';
+      if (!suffix) throw e;
+      throw new ProviderError(e.code, `${e.message}${suffix}`, { status: e.status, reason: e.reason, retryAfter: e.retryAfter, retryable: e.retryable, cause: e.cause });
     }
   }
 

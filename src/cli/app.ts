@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Clock } from '../clock.js';
-import type { AttentionMarker, Connector } from '../connectors/port.js';
+import type { AttentionMarker, Connector, ConnectorEnv } from '../connectors/port.js';
 import type { Owner } from '../model/types.js';
 import type { DeadlinePolicy } from '../classify/classify.js';
 import { Store } from '../store/index.js';
@@ -15,8 +15,9 @@ import { buildRuleSet, readRuleDir, readRuleFile, type RuleSet, type RuleSource 
 import { candidateFilter } from '../rules/filter.js';
 import { loadTemplateDirs } from '../drafts/templates.js';
 import { buildChannels, type ChannelConfig } from '../alerts/channels.js';
-import { createMboxConnector } from '../connectors/mbox/index.js';
-import { createGmailConnector } from '../connectors/gmail/index.js';
+import { connectorDefinition } from '../connectors/registry.js';
+import { threadHandle } from '../pipeline/threading.js';
+import { OfferwatchError } from '../errors.js';
 import type { SourceConfig } from '../config/schema.js';
 import type { ResponseRule } from '../respond/schema.js';
 import type { CycleContext } from '../pipeline/cycle.js';
@@ -75,8 +76,8 @@ function fingerprintOf(spec: AppSpec, sources: RuleSource[]): string {
 /** A marker for sources that cannot label mail themselves (mbox): kept in state. */
 function stateMarker(store: Store, source: string, clock: Clock): AttentionMarker {
   return {
-    async setNeedsReply(threadId, on) {
-      store.alerts.setAttention({ source, id: threadId }, on, clock.now());
+    async setNeedsReply(thread, on) {
+      store.alerts.setAttention({ source, id: thread.threadId }, on, clock.now());
     },
   };
 }
@@ -90,30 +91,29 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
   const stateDir = spec.stateDir ?? temporary!;
   ensurePrivateDir(stateDir);
   const store = Store.open(join(stateDir, 'offerwatch.db'));
-  const draftsDir = join(stateDir, 'drafts');
   const channelLabel = spec.channels.flatMap((c) => (c.type === 'mailbox' && c.label ? [c.label] : []))[0];
+  const env: ConnectorEnv = { stateDir, clock: deps.clock, log: deps.log, resolvePath: spec.resolvePath, replyDueLabel: channelLabel };
   const connectors: Connector[] = [];
   const markers = new Map<string, AttentionMarker>();
   try {
     for (const s of spec.sources) {
-      if (s.type === 'mbox') {
-        const c = createMboxConnector({ name: s.name, path: spec.resolvePath(s.path), draftsDir: join(draftsDir, s.name) });
-        connectors.push(c);
-        markers.set(s.name, stateMarker(store, s.name, deps.clock));
-      } else {
-        // The reply-due label is the source's replyDueLabel, unless the mailbox channel names one.
-        const cfg = channelLabel ? { ...s, replyDueLabel: channelLabel } : s;
-        const c = await createGmailConnector(cfg, { stateDir, log: deps.log, clock: deps.clock });
-        connectors.push(c);
-        if (c.attention) markers.set(s.name, c.attention);
-      }
+      const def = connectorDefinition(s.type);
+      if (!def) throw new OfferwatchError('ECONFIG', `cannot open source ${s.name}: unknown source type "${s.type}"`);
+      const c = await def.create(s, env);
+      connectors.push(c);
+      // A source that cannot mark threads itself (mbox) has its marks kept in state.
+      markers.set(s.name, c.attention ?? stateMarker(store, s.name, deps.clock));
     }
   } catch (e) {
     store.close();
     if (temporary) rmSync(temporary, { recursive: true, force: true });
     throw e;
   }
-  const channels = buildChannels(spec.channels, { write: deps.write, markers, time: spec.time });
+  const handleOf = (source: string, threadId: string) => {
+    const t = store.messages.loadThread(source, threadId, spec.owner);
+    return t ? threadHandle(t) : null;
+  };
+  const channels = buildChannels(spec.channels, { write: deps.write, markers, handleOf, time: spec.time });
   const ctx: CycleContext = {
     store,
     connectors,

@@ -15,7 +15,7 @@ import { DECISIONS, type Decision } from '../store/index.js';
 import { parseSnooze } from '../alerts/snooze.js';
 import { formatAlert, formatDigest } from '../alerts/format.js';
 import { deliverText } from '../alerts/channels.js';
-import { authorizeGmail } from '../connectors/gmail/index.js';
+import { connectorDefinition, connectorDefinitions } from '../connectors/registry.js';
 import { alertJson, renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, verdictJson } from './render.js';
 import { clockFrom, setExitCode, type Io } from './main.js';
 import { systemClock } from '../clock.js';
@@ -36,23 +36,26 @@ export function registerCommands(program: Command, io: Io): void {
   program
     .command('scan')
     .description('Run one cycle over a mailbox file with no config and print the tracked threads')
-    .requiredOption('--source <spec>', 'the mailbox, as mbox:PATH (a Google Takeout .mbox file)')
+    .requiredOption('--source <spec>', `the mailbox, as TYPE:SPEC (${scanTypes()}), e.g. mbox:PATH for a Google Takeout .mbox file`)
     .requiredOption('--me <addresses>', 'your address and aliases, comma-separated')
     .option('--json', 'print a JSON array, one object per thread')
     .option('--all', 'include threads that are not about your job search (stage none)')
     .option('--rules <files...>', 'personal rule files layered over the built-in rules')
     .action(async (opts: { source: string; me: string; json?: boolean; all?: boolean; rules?: string[] }, cmd: Cmd) => {
-      const m = /^mbox:(.+)$/.exec(opts.source);
-      if (!m) throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads mbox:PATH; Gmail and Outlook sources need a config file (offerwatch once)`);
-      const path = resolve(m[1]!);
       const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
       const bad = addresses.find((a) => !isValidAddress(a));
       if (bad !== undefined || addresses.length === 0) throw new OfferwatchError('EUSAGE', `cannot use --me: ${bad === undefined ? 'give your address' : `"${bad.slice(0, 80)}" is not an email address`} (e.g. --me you@example.com,alias@example.org)`);
-      if (!existsSync(path)) throw new OfferwatchError('ENOTFOUND', `cannot scan ${path}: the file does not exist`);
+      const m = /^([a-z][a-z0-9-]*):(.+)$/.exec(opts.source);
+      const def = m ? connectorDefinition(m[1]!) : undefined;
+      if (!m || !def?.fromScanSpec) {
+        throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads ${scanTypes()}; other sources need a config file (offerwatch once)`);
+      }
+      const source = def.fromScanSpec(m[2]!, m[1]!);
       const clock = clockFrom(globals(cmd).now);
       const spec: AppSpec = {
         owner: { name: null, addresses, signature: null },
-        sources: [{ type: 'mbox', name: 'mbox', path }],
+        // The definition's own schema shaped it; the config union holds every definition's shape.
+        sources: [source as AppSpec['sources'][number]],
         stateDir: null,
         deadlines: DEFAULT_DEADLINES,
         ruleSources: ruleSourcesFromFiles(opts.rules ?? []),
@@ -303,19 +306,29 @@ export function registerCommands(program: Command, io: Io): void {
 
   registerDrafts(program, io);
 
-  const auth = program.command('auth').description('Authorise offerwatch to read a mailbox and create drafts');
-  auth
-    .command('gmail')
-    .description('Authorise a Gmail source (opens a browser; a loopback redirect on 127.0.0.1 receives the answer)')
+  program
+    .command('auth')
+    .description(`Authorise offerwatch to read a mailbox and create drafts (${authTypes()}); for Gmail it prints an address to open, and a loopback listener on 127.0.0.1 receives the answer`)
+    .argument('<type>', `the source type: ${authTypes()}`)
     .option('--account <name>', 'the source name (or account) from your config; needed when there are several')
-    .action(async (opts: { account?: string }, cmd: Cmd) => {
+    .action(async (type: string, opts: { account?: string }, cmd: Cmd) => {
+      const def = connectorDefinition(type);
+      if (!def?.authorize) throw new OfferwatchError('EUSAGE', `cannot authorise ${type}: offerwatch authorises ${authTypes()}`);
       const g = globals(cmd);
       const loaded = loadConfig(g.config);
-      const gmail = loaded.config.sources.filter((s) => s.type === 'gmail');
-      const cfg = opts.account ? gmail.find((s) => s.name === opts.account || s.account === opts.account) : gmail.length === 1 ? gmail[0] : undefined;
-      if (!cfg) throw new OfferwatchError('EUSAGE', `cannot authorise: ${gmail.length === 0 ? `no gmail source in ${loaded.file}` : 'name the source with --account'}`);
-      await authorizeGmail({ cfg, stateDir: loaded.stateDir, log: (l) => io.err(`${l}\n`), openUrl: (url) => io.out(`Open this address in your browser to continue:\n${url}\n`) });
-      io.out(`Gmail source ${cfg.name} is authorised.\n`);
+      const mine = loaded.config.sources.filter((s) => s.type === type);
+      const named = (s: (typeof mine)[number]) => s.name === opts.account || (s as { account?: string }).account === opts.account;
+      const cfg = opts.account ? mine.find(named) : mine.length === 1 ? mine[0] : undefined;
+      if (!cfg) throw new OfferwatchError('EUSAGE', `cannot authorise: ${mine.length === 0 ? `no ${type} source in ${loaded.file}` : 'name the source with --account'}`);
+      const clock = clockFrom(g.now);
+      await def.authorize(cfg, {
+        stateDir: loaded.stateDir,
+        clock,
+        log: (l) => io.err(`${l}\n`),
+        resolvePath: loaded.resolvePath,
+        print: (l) => io.out(`${l}\n`),
+      });
+      io.out(`Source ${cfg.name} (${type}) is authorised.\n`);
     });
 
   program
@@ -355,6 +368,16 @@ export function registerCommands(program: Command, io: Io): void {
         await app.close();
       }
     });
+}
+
+/** Source types `scan --source` reads, as `type:SPEC`. */
+function scanTypes(): string {
+  return connectorDefinitions().filter((d) => d.fromScanSpec).map((d) => `${d.type}:…`).join(', ');
+}
+
+/** Source types `auth` knows. */
+function authTypes(): string {
+  return connectorDefinitions().filter((d) => d.authorize).map((d) => d.type).join(', ');
 }
 
 function digestRow(v: ThreadVerdict) {

@@ -76,7 +76,7 @@ export function viewOptions(io: Io, loaded?: LoadedConfig): RenderOptions {
 /** What the board shows beside the verdicts: snoozes, live proposals, unreadable messages, an empty state. */
 export function boardExtras(store: Store, now: Date): BoardOptions {
   const proposals = new Map<string, Proposal>();
-  for (const p of store.proposals.list()) if (p.status === 'pending' || p.status === 'saved') proposals.set(`${p.source}\0${p.threadId}`, p);
+  for (const p of store.proposals.list()) if (p.status === 'pending' || p.status === 'saving' || p.status === 'saved') proposals.set(`${p.source}\0${p.threadId}`, p);
   return { snoozes: store.alerts.snoozes(now), proposals, skipped: store.messages.failures().length, empty: store.isEmpty() };
 }
 

@@ -17,7 +17,7 @@ export function registerDrafts(program: Command, io: Io): void {
   drafts
     .command('list', { isDefault: true })
     .description('List proposed drafts')
-    .option('--all', 'include saved and discarded ones')
+    .option('--all', 'include saved, sent (by you) and discarded ones')
     .action((opts: { all?: boolean }, cmd: Cmd) => {
       withStore(cmd, (store) => io.out(`${renderProposals(store.proposals.list(opts.all ? undefined : 'pending'))}\n`));
     });
@@ -75,6 +75,10 @@ export function registerDrafts(program: Command, io: Io): void {
         }
         const connector = app.ctx.connectors.find((c) => c.name === p.source);
         const r = await saveProposal(app.store, connector, p, app.ctx.owner, app.ctx.clock.now());
+        if (r.proposal.status === 'sent') {
+          io.out(`Draft #${p.id} was already sent by you${r.proposal.sentAt ? ` (seen ${r.proposal.sentAt})` : ''}; nothing was saved.\n`);
+          return;
+        }
         const verb = r.outcome === 'created' ? 'Saved' : r.outcome === 'adopted' ? 'Found the draft already saved' : 'Already saved';
         io.out(`${verb}: draft #${p.id} → ${r.proposal.draftLocation}. Nothing was sent.\n`);
       });
@@ -87,8 +91,8 @@ export function registerDrafts(program: Command, io: Io): void {
       await withApp(cmd, io, async (app) => {
         const p = app.store.proposals.get(proposalId(id));
         if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
-        const r = await discardProposal(app.store, app.ctx.connectors.find((c) => c.name === p.source), p, app.ctx.clock.now());
-        io.out(r.status === p.status && p.status !== 'saved' ? `Draft #${p.id} was already ${p.status}.\n` : `Draft #${p.id} discarded.\n`);
+        const r = await discardProposal(app.store, app.ctx.connectors.find((c) => c.name === p.source), p, app.ctx.owner, app.ctx.clock.now());
+        io.out(r.status === p.status && p.status !== 'saved' ? `Draft #${p.id} was already ${p.status === 'sent' ? 'sent by you' : p.status}; nothing to discard.\n` : `Draft #${p.id} discarded.\n`);
       });
     });
 }

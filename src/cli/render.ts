@@ -125,15 +125,16 @@ export function renderProposals(list: Proposal[]): string {
   return list
     .map((p) => {
       const edit = p.needsEdit.length ? `  NEEDS YOUR EDIT: ${p.needsEdit.join('; ')}` : '';
-      const where = p.status === 'saved' ? `  saved: ${p.draftLocation}` : '';
-      return `#${p.id}  [${p.status}]  ${p.templateId}  ${p.source}:${p.threadId}  to ${p.to ? safe(p.to.address) : '(nobody yet)'}  "${safe(p.subject)}"${edit}${where}`;
+      const where = p.status === 'saved' ? `  saved: ${p.draftLocation}` : p.status === 'sent' ? `  sent by you${p.sentAt ? ` (seen ${p.sentAt})` : ''}` : '';
+      const status = p.status === 'sent' ? 'sent by you' : p.status;
+      return `#${p.id}  [${status}]  ${p.templateId}  ${p.source}:${p.threadId}  to ${p.to ? safe(p.to.address) : '(nobody yet)'}  "${safe(p.subject)}"${edit}${where}`;
     })
     .join('\n');
 }
 
 export function renderProposal(p: Proposal): string {
   const head = [
-    `Draft #${p.id} (${p.status}) — ${p.decision}${p.reason ? ` (${p.reason})` : ''}, template ${p.templateId}${p.rule ? `, chosen by rule ${p.rule}` : ''}`,
+    `Draft #${p.id} (${p.status === 'sent' ? 'sent by you' : p.status}) — ${p.decision}${p.reason ? ` (${p.reason})` : ''}, template ${p.templateId}${p.rule ? `, chosen by rule ${p.rule}` : ''}`,
     `To: ${p.to ? safe(p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : '(nobody yet: add a recipient)'}`,
     `Subject: ${safe(p.subject, 300)}`,
   ];

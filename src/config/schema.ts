@@ -3,19 +3,22 @@ import { z } from 'zod';
 import { STAGES } from '../model/types.js';
 import { durationSchema, ruleSchema, ruleTestSchema, stringList } from '../rules/schema.js';
 import { channelConfigSchema } from '../alerts/channels.js';
-import { gmailSourceSchema } from '../connectors/gmail/config.js';
+import { CONNECTORS, type SourceConfig } from '../connectors/registry.js';
 import { responseRuleSchema } from '../respond/schema.js';
 import { isValidAddress } from '../util/address.js';
 import { isTimeZone } from '../util/time.js';
 
-export const mboxSourceSchema = z.strictObject({
-  type: z.literal('mbox'),
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'source names are letters, digits, - and _'),
-  /** A Google Takeout (or any mboxrd/mboxo) file; read-only. */
-  path: z.string().min(1),
-});
+export type { SourceConfig };
 
-export const sourceSchema = z.discriminatedUnion('type', [mboxSourceSchema, gmailSourceSchema]);
+/**
+ * One entry of `sources`: the union of every registered source type's own schema, told apart by
+ * `type` (each definition's schema is a strict object with `type: z.literal(…)`).
+ */
+type SourceOption = z.ZodObject<{ type: z.ZodLiteral<string> }>;
+export const sourceSchema = z.discriminatedUnion(
+  'type',
+  CONNECTORS.map((d) => d.configSchema) as unknown as [SourceOption, ...SourceOption[]],
+) as unknown as z.ZodType<SourceConfig>;
 
 const deadlineShape = Object.fromEntries(STAGES.map((s) => [s, durationSchema.optional()])) as Record<(typeof STAGES)[number], z.ZodOptional<typeof durationSchema>>;
 
@@ -77,4 +80,3 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
-export type SourceConfig = z.output<typeof sourceSchema>;

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { DRAFT_KEY_HEADER } from '../connectors/port.js';
+import { DRAFT_KEY_HEADER } from '../mail/headers.js';
 import { OfferwatchError } from '../errors.js';
 import type { Address, MailThread, ThreadMessage } from '../model/types.js';
 import { asciiMailbox } from './recipients.js';
@@ -98,6 +98,17 @@ export async function composeReply(input: ReplyInput): Promise<Buffer> {
   };
   const mime = await new MailComposer(options).compile().build();
   return Buffer.concat([Buffer.from(`${own}\r\n`, 'ascii'), mime]);
+}
+
+/** The reply as structured fields (for API-built drafts), from the same inputs as composeReply. Call after composeReply: that validates. */
+export function replyFields(input: ReplyInput): { from: Address; to: Address[]; subject: string; text: string; inReplyTo: string | null; references: string[] } {
+  const last = input.thread.messages.at(-1);
+  if (!last) throw new OfferwatchError('EUSAGE', `cannot build draft: thread ${input.thread.id} has no messages`);
+  const subjectSource = [...input.thread.messages].reverse().find((m) => m.subject.trim() !== '')?.subject ?? '';
+  const { inReplyTo, references } = threading(input.thread.messages, last);
+  let text = input.body.replace(/\r\n?/g, '\n');
+  if (!text.endsWith('\n')) text += '\n';
+  return { from: input.from, to: input.to ? [input.to] : [], subject: replySubject(subjectSource), text, inReplyTo, references };
 }
 
 function refuseBreaks(header: string, value: string): void {

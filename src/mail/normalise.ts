@@ -8,6 +8,12 @@ import { createHash } from 'node:crypto';
 import PostalMime, { decodeWords } from 'postal-mime';
 import type { Address as PmAddress, Email } from 'postal-mime';
 import type { Address, MailMessage } from '../model/types.js';
+
+/**
+ * What the bytes alone say. Where the message lives (its thread id at the provider, its
+ * mailbox role, its labels) is the connector's to add: the parser knows no provider.
+ */
+export type ParsedMail = Omit<MailMessage, 'threadId' | 'role' | 'labels'>;
 import { OfferwatchError } from '../errors.js';
 import { compile } from 'html-to-text';
 import { extractNewText } from './newtext.js';
@@ -27,7 +33,7 @@ export const KEPT_HEADERS = [
   'x-autoreply',
   'x-auto-response-suppress',
   'reply-to',
-  'x-gmail-labels',
+  'x-unsent',
   'x-offerwatch-draft-key',
   'message-id',
   'in-reply-to',
@@ -59,7 +65,7 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /** Parses one raw message. Throws OfferwatchError('EPARSE') for input that is not a mail. */
-export async function parseMessage(raw: Uint8Array, opts: ParseOptions = {}): Promise<MailMessage> {
+export async function parseMessage(raw: Uint8Array, opts: ParseOptions = {}): Promise<ParsedMail> {
   if (!(raw instanceof Uint8Array)) throw fail('input is not a byte array');
   if (raw.byteLength > MAX_MESSAGE_BYTES) {
     throw fail(`message is ${raw.byteLength} bytes, over the ${MAX_MESSAGE_BYTES}-byte limit`);
@@ -84,7 +90,6 @@ export async function parseMessage(raw: Uint8Array, opts: ParseOptions = {}): Pr
   const messageId = firstAngleToken(first.get('message-id') ?? '') ?? bareId(first.get('message-id'));
   const inReplyTo = firstAngleToken(first.get('in-reply-to') ?? '');
   const references = angleTokens(first.get('references') ?? '');
-  const threadRaw = (first.get('x-gm-thrid') ?? '').trim();
 
   const maxText = opts.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
   // Bounded before cleaning too, so that a huge body never goes through the regexes whole.
@@ -97,7 +102,6 @@ export async function parseMessage(raw: Uint8Array, opts: ParseOptions = {}): Pr
 
   return {
     id: messageId ?? opts.fallbackId ?? `sha256:${contentHash}`,
-    threadId: threadRaw === '' ? null : threadRaw,
     messageId,
     inReplyTo,
     references,
@@ -110,7 +114,6 @@ export async function parseMessage(raw: Uint8Array, opts: ParseOptions = {}): Pr
     text,
     newText: extractNewText(text),
     headers,
-    labels: splitLabels(first.has('x-gmail-labels') ? decodeHeader(first.get('x-gmail-labels') ?? '') : ''),
     attachments: attachmentNames(email),
     contentHash,
   };
@@ -262,22 +265,6 @@ function toAddress(name: string | undefined, address: string | undefined): Addre
   }
   n = n.replace(/\s+/g, ' ').trim();
   return { name: n === '' ? null : n, address: a.toLowerCase() };
-}
-
-/** Takeout writes labels comma-separated; a label holding a comma is double-quoted. */
-export function splitLabels(v: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (const ch of v) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((s) => s.trim()).filter((s) => s !== '');
 }
 
 function attachmentNames(email: Email): string[] {

@@ -1,3 +1,7 @@
+import type { MailboxRole } from '../connectors/port.js';
+
+export type { MailboxRole };
+
 /**
  * The normalised mail model every part of offerwatch speaks.
  * Connectors turn their provider's shapes into these; nothing provider-specific
@@ -42,7 +46,9 @@ export interface MailMessage {
   newText: string;
   /** Lower-cased header names → decoded value, for the few headers rules and drafts use. */
   headers: Record<string, string>;
-  /** Provider labels or folders (Gmail labels, Takeout X-Gmail-Labels). */
+  /** Where the message lives in its mailbox (set by its connector): the core knows Sent and Drafts only by this. */
+  role: MailboxRole;
+  /** The owner's own labels, categories or keywords (never provider system labels such as INBOX or SENT). */
   labels: string[];
   attachments: string[];
   /** sha256 hex of the raw message bytes. */

@@ -3,7 +3,7 @@
  * classify the threads that changed, raise or clear alerts, and propose drafts.
  * Every step reads its inputs from state, so a cycle killed anywhere converges on the next run.
  */
-import { DRAFT_KEY_HEADER, type Connector, type CandidateFilter } from '../connectors/port.js';
+import type { Connector, CandidateFilter } from '../connectors/port.js';
 import type { MailMessage } from '../model/types.js';
 import type { Store, Proposal, AlertRow } from '../store/index.js';
 import type { RuleSet } from '../rules/load.js';
@@ -52,9 +52,13 @@ export interface CycleReport {
   saved: Proposal[];
 }
 
-/** Unsent drafts (the owner's, or ours) are not part of the conversation: a draft is not a reply. */
+/**
+ * Unsent drafts (the owner's, or ours) are not part of the conversation: a draft is not a reply.
+ * Only the mailbox says what is a draft (its role, or `X-Unsent: 1` on a saved file): a sent
+ * message that still carries our draft key is the owner's reply and counts.
+ */
 export function isDraft(m: MailMessage): boolean {
-  return m.headers[DRAFT_KEY_HEADER.toLowerCase()] !== undefined || m.labels.some((l) => /^drafts?$/i.test(l));
+  return m.role === 'drafts' || (m.headers['x-unsent'] ?? '').trim() === '1';
 }
 
 export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Promise<SourceReport[]> {
@@ -75,7 +79,9 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
         filter: ctx.filter,
         trackedThreadIds: tracked.get(c.name) ?? new Set(),
         signal,
-        onProgress: ctx.onProgress ? (d, t, b) => ctx.onProgress!(c.name, d, t, b) : undefined,
+        onProgress: ctx.onProgress
+          ? (p) => ctx.onProgress!(c.name, p.done, p.total, p.bytes !== undefined && p.totalBytes != null ? { done: p.bytes, total: p.totalBytes } : undefined)
+          : undefined,
       });
       for await (const batch of batches) {
         const r = ctx.store.messages.ingest(c.name, { ...batch, messages: batch.messages.filter((m) => !isDraft(m)) }, ctx.owner, ctx.clock.now());

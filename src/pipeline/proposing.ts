@@ -35,7 +35,8 @@ export interface ProposeOutcome {
   superseded?: Proposal;
 }
 
-const live = (p: Proposal) => p.status === 'pending' || p.status === 'saved';
+/** A proposal that stands for the thread: in review, being saved, or saved in the mailbox. */
+const live = (p: Proposal) => p.status === 'pending' || p.status === 'saving' || p.status === 'saved';
 
 /**
  * One live (pending or saved) proposal per thread. Returns the proposal for the request:
@@ -59,7 +60,7 @@ export function proposeOne(ctx: Pick<CycleContext, 'store' | 'owner' | 'template
   let np = build(0);
   const same = (p: Proposal) => p.decision === np.decision && p.templateId === np.templateId && p.reason === np.reason && bodyVarsSame(p, np.body);
   if (current && same(current)) return { proposal: current, created: false };
-  if (current?.status === 'saved') {
+  if (current && current.status !== 'pending') {
     throw new OfferwatchError('EUSAGE', `cannot propose another draft for ${req.ref.source}:${req.ref.id}: draft #${current.id} is already saved (${current.draftLocation ?? 'in your mailbox'}); delete it in your mail program and run offerwatch drafts discard ${current.id} first`);
   }
   let generation = 0;

@@ -1,12 +1,27 @@
 /** Placing messages in threads and knowing which of them the owner wrote. */
 import type { Direction, MailMessage, MailThread, Owner, ThreadMessage } from '../model/types.js';
 import { domainOf } from '../mail/addresses.js';
+import type { ThreadHandle } from '../connectors/port.js';
+
+/**
+ * What a connector needs to find a stored thread again in its own mailbox: the one place the
+ * core builds a ThreadHandle (drafts, attention marks). The provider thread id is the one its
+ * messages carry (Gmail threadId, Graph conversationId, Takeout X-GM-THRID), when they do.
+ */
+export function threadHandle(thread: MailThread): ThreadHandle {
+  const sorted = [...thread.messages].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return {
+    threadId: thread.id,
+    providerThreadId: sorted.find((m) => m.threadId)?.threadId ?? null,
+    messages: sorted.map((m) => ({ id: m.id, messageId: m.messageId, direction: m.direction, date: m.date })),
+  };
+}
 
 export function directionOf(msg: MailMessage, owner: Owner): Direction {
   const from = msg.from?.address ?? '';
   if (from && owner.addresses.includes(from)) return 'out';
-  // A message in the Sent folder from an address the config does not list yet.
-  if (!from && msg.labels.some((l) => l.toLowerCase() === 'sent')) return 'out';
+  // A message in the Sent folder without a From address.
+  if (!from && msg.role === 'sent') return 'out';
   return 'in';
 }
 

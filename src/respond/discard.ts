@@ -7,11 +7,15 @@
 import type { Connector } from '../connectors/port.js';
 import type { Proposal, Store } from '../store/index.js';
 import { OfferwatchError } from '../errors.js';
+import type { Owner } from '../model/types.js';
+import { threadHandle } from '../pipeline/threading.js';
 
-export async function discardProposal(store: Store, connector: Connector | undefined, p: Proposal, now: Date): Promise<Proposal> {
-  if (p.status === 'discarded' || p.status === 'superseded') return p;
+export async function discardProposal(store: Store, connector: Connector | undefined, p: Proposal, owner: Owner, now: Date): Promise<Proposal> {
+  if (p.status === 'discarded' || p.status === 'superseded' || p.status === 'sent') return p;
+  if (p.status === 'saving') throw new OfferwatchError('EUSAGE', `cannot discard draft #${p.id}: it is being saved right now; try again when that has finished`);
   if (p.status === 'saved') {
-    const found = connector?.drafts ? await connector.drafts.findDraftByKey(p.threadId, p.key) : { location: p.draftLocation ?? 'your mailbox' };
+    const thread = store.messages.loadThread(p.source, p.threadId, owner);
+    const found = connector?.drafts && thread ? await connector.drafts.findDraftByKey(threadHandle(thread), p.key) : { location: p.draftLocation ?? 'your mailbox' };
     if (found) {
       throw new OfferwatchError('EUSAGE', `cannot discard draft #${p.id}: it is saved as a draft in ${found.location ?? p.draftLocation}; offerwatch never deletes mail, so delete it in your mail program, then run this again`);
     }

@@ -101,6 +101,10 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     const want = new Set(c.label.map((l) => l.toLowerCase()));
     cheap.push((x) => (x.msg.labels.some((l) => want.has(l.toLowerCase())) ? YES : null));
   }
+  if (c.role) {
+    const want = new Set<string>(c.role);
+    cheap.push((x) => (want.has(x.msg.role) ? YES : null));
+  }
   if (c.header) {
     for (const [name, spec] of Object.entries(c.header)) {
       const key = name.toLowerCase();

@@ -27,11 +27,15 @@ export const SEARCH_PHRASES = [
 
 const LOOSE = /\b(application|applying|applied|interview|screen|offer|position|role|recruit\w*|hiring|candidate|assessment|onsite|take-home|withdraw\w*|opportunity)\b/i;
 
-export function candidateFilter(rules: RuleSet): CandidateFilter {
+/** First-run look-back window when nothing narrower is configured. */
+export const DEFAULT_LOOKBACK_DAYS = 180;
+
+export function candidateFilter(rules: RuleSet, lookbackDays = DEFAULT_LOOKBACK_DAYS): CandidateFilter {
   const domains = rules.senderDomains;
   return {
     senderDomains: domains,
     phrases: SEARCH_PHRASES,
+    lookbackDays,
     isCandidate(meta: MessageMeta): boolean {
       const addr = meta.from?.address ?? '';
       if (addr && domains.some((d) => domainMatches(domainOf(addr), d))) return true;
@@ -41,7 +45,7 @@ export function candidateFilter(rules: RuleSet): CandidateFilter {
         messages: [{
           id: 'meta', threadId: null, messageId: null, inReplyTo: null, references: [], date: new Date(0).toISOString(),
           from: meta.from, replyTo: [], to: [], cc: [], subject: meta.subject, text: meta.snippet, newText: meta.snippet,
-          headers: {}, labels: meta.labels, attachments: [], contentHash: '', direction: 'in',
+          headers: {}, role: meta.role, labels: meta.labels, attachments: [], contentHash: '', direction: 'in',
         }],
       };
       const ev = evaluateThread(thread, rules);

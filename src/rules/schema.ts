@@ -1,4 +1,5 @@
 /** The shape of rule files (built-in `rules/*.yaml` and personal rules in the config), as strict zod schemas. */
+import { MAILBOX_ROLES, type MailboxRole } from '../connectors/port.js';
 import { z } from 'zod';
 import { STAGES_OR_NONE, STAGES } from '../model/types.js';
 
@@ -39,6 +40,7 @@ export interface Condition {
   fullText?: string[];
   attachment?: string[];
   label?: string[];
+  role?: MailboxRole[];
   header?: Record<string, true | string[]>;
   position?: 'first' | 'last' | 'reply' | 'only';
   previousDirection?: 'in' | 'out';
@@ -65,6 +67,8 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
     fullText: stringList.optional(),
     attachment: stringList.optional(),
     label: stringList.optional(),
+    /** Where the message lives: inbox, sent, drafts, junk, trash, archive, other (set by each connector). */
+    role: z.array(z.enum(MAILBOX_ROLES)).min(1).optional(),
     header: z.record(z.string().min(1), z.union([z.literal(true), stringList])).optional(),
     position: z.enum(['first', 'last', 'reply', 'only']).optional(),
     /** Who wrote the message before this one (`out`: this message answers the owner). */
@@ -117,6 +121,8 @@ export const testMessageSchema = z.strictObject({
   text: z.string(),
   date: z.string().optional(),
   labels: z.array(z.string()).optional(),
+  /** Mailbox role (default: sent for `me`, else inbox). */
+  role: z.enum(MAILBOX_ROLES).optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
 

@@ -53,6 +53,7 @@ export function threadFromTest(t: LocatedTest): MailThread {
       text: m.text,
       newText: m.text,
       headers,
+      role: m.role ?? (mine ? 'sent' : 'inbox'),
       labels: m.labels ?? [],
       attachments: [],
       contentHash: createHash('sha256').update(m.text).digest('hex'),

@@ -4,12 +4,17 @@ import type { MailMessage, MailThread, MessageFailure, Owner } from '../model/ty
 import type { SyncBatch } from '../connectors/port.js';
 import { subjectKey, toThread } from '../pipeline/threading.js';
 import { createHash } from 'node:crypto';
+import { DRAFT_KEY_HEADER } from '../mail/headers.js';
+
+const KEY_HEADER = DRAFT_KEY_HEADER.toLowerCase();
 
 export interface IngestResult {
   added: number;
   unchanged: number;
   failures: number;
   threads: Set<string>;
+  /** Draft keys found on the owner's sent mail: those proposals are now "sent by you". */
+  sentKeys: string[];
 }
 
 export class MessageStore {
@@ -22,7 +27,7 @@ export class MessageStore {
 
   /** Stores a batch, resolves thread ids, marks touched threads dirty and advances the cursor — atomically. */
   ingest(source: string, batch: SyncBatch, owner: Owner, now: Date): IngestResult {
-    const res: IngestResult = { added: 0, unchanged: 0, failures: 0, threads: new Set() };
+    const res: IngestResult = { added: 0, unchanged: 0, failures: 0, threads: new Set(), sentKeys: [] };
     const existing = this.db.prepare('SELECT content_hash, thread_id FROM messages WHERE source = ? AND id = ?');
     const byMessageId = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND message_id = ? LIMIT 1');
     const bySubject = this.db.prepare('SELECT thread_id FROM messages WHERE source = ? AND subject_key = ? AND date >= ? ORDER BY date DESC LIMIT 1');
@@ -38,11 +43,18 @@ export class MessageStore {
       `INSERT INTO failures (source, ref, reason, content_hash, seen_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (source, ref) DO UPDATE SET reason = excluded.reason, content_hash = excluded.content_hash`,
     );
+    // A sent message that still carries our key (some clients keep custom headers when a draft
+    // is sent) is the owner's reply: it counts in the thread, and its proposal is sent.
+    const sent = this.db.prepare(
+      `UPDATE proposals SET status = 'sent', sent_at = @now, updated_at = @now, claim_token = NULL, claimed_at = NULL WHERE key = @key AND status != 'sent'`,
+    );
     const cursor = this.db.prepare(
       `INSERT INTO sources (name, cursor, synced_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, synced_at = excluded.synced_at`,
     );
     this.db.transaction(() => {
       for (const m of batch.messages) {
+        const key = m.role === 'sent' ? m.headers[KEY_HEADER]?.trim() : undefined;
+        if (key && sent.run({ key, now: now.toISOString() }).changes > 0) res.sentKeys.push(key);
         const prior = existing.get(source, m.id) as { content_hash: string; thread_id: string } | undefined;
         if (prior && prior.content_hash === m.contentHash && (!m.threadId || m.threadId === prior.thread_id)) {
           res.unchanged++;
@@ -93,13 +105,15 @@ export class MessageStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
   }
 
-  /** Senders of the messages the mailbox files as sent (Sent label or folder), most frequent first. */
+  /** Senders of the messages the mailbox files as sent (role `sent`, or a Sent label), most frequent first. */
   sentFromCounts(limit = 5): { address: string; count: number }[] {
     return this.db
       .prepare(
         `SELECT lower(json_extract(m.data, '$.from.address')) AS address, count(*) AS count
-         FROM messages m, json_each(json_extract(m.data, '$.labels')) l
-         WHERE lower(l.value) IN ('sent', 'sent mail', 'sent items', 'sent messages', '[gmail]/sent mail') AND json_extract(m.data, '$.from.address') IS NOT NULL
+         FROM messages m
+         WHERE json_extract(m.data, '$.from.address') IS NOT NULL
+           AND (json_extract(m.data, '$.role') = 'sent'
+             OR EXISTS (SELECT 1 FROM json_each(m.data, '$.labels') WHERE lower(value) IN ('sent', 'sent mail', 'sent items', 'sent messages')))
          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?`,
       )
       .all(limit) as { address: string; count: number }[];

@@ -116,7 +116,26 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
-  // 2: a snooze remembers the thread's last message, so that a new message (or the owner's reply)
+  // 2: every stored message gets the mailbox role its connector now sets (from the labels it
+  // was stored with: Takeout names or Gmail ids); proposals get a claim (compare-and-set before
+  // talking to the provider) and the time the owner's sent reply was seen.
+  `
+  UPDATE messages SET data = json_set(data, '$.role',
+    CASE
+      WHEN EXISTS (SELECT 1 FROM json_each(messages.data, '$.labels') WHERE lower(value) IN ('draft', 'drafts'))
+        OR lower(coalesce(json_extract(messages.data, '$.headers."x-unsent"'), '')) = '1' THEN 'drafts'
+      WHEN EXISTS (SELECT 1 FROM json_each(messages.data, '$.labels') WHERE lower(value) = 'sent') THEN 'sent'
+      WHEN EXISTS (SELECT 1 FROM json_each(messages.data, '$.labels') WHERE lower(value) = 'spam') THEN 'junk'
+      WHEN EXISTS (SELECT 1 FROM json_each(messages.data, '$.labels') WHERE lower(value) = 'trash') THEN 'trash'
+      WHEN EXISTS (SELECT 1 FROM json_each(messages.data, '$.labels') WHERE lower(value) = 'inbox') THEN 'inbox'
+      ELSE 'archive'
+    END)
+  WHERE json_extract(data, '$.role') IS NULL;
+  ALTER TABLE proposals ADD COLUMN claim_token TEXT;
+  ALTER TABLE proposals ADD COLUMN claimed_at TEXT;
+  ALTER TABLE proposals ADD COLUMN sent_at TEXT;
+  `,
+  // 3: a snooze remembers the thread's last message, so that a new message (or the owner's reply)
   // ends it; alerts remember which channels delivered them, so that a failed channel is retried.
   `
   ALTER TABLE snoozes ADD COLUMN last_message_at TEXT;

@@ -5,8 +5,13 @@ import type { Address } from '../model/types.js';
 
 export type Decision = 'decline' | 'withdraw' | 'rescind' | 'negotiate' | 'confirm';
 export const DECISIONS: Decision[] = ['decline', 'withdraw', 'rescind', 'negotiate', 'confirm'];
-/** superseded: replaced by a later decision on the same thread before it was saved. */
-export type ProposalStatus = 'pending' | 'saved' | 'discarded' | 'superseded';
+/**
+ * pending: in the review queue; saving: claimed by one process that is talking to the provider;
+ * saved: a draft is in the mailbox; sent: the owner's sent reply carries its key ("sent by you");
+ * discarded: the owner threw it away; superseded: replaced by a later decision on the thread before it was saved.
+ */
+export type ProposalStatus = 'pending' | 'saving' | 'saved' | 'sent' | 'discarded' | 'superseded';
+export const PROPOSAL_STATUSES: readonly ProposalStatus[] = ['pending', 'saving', 'saved', 'sent', 'discarded', 'superseded'];
 
 export interface Proposal {
   id: number;
@@ -26,22 +31,28 @@ export interface Proposal {
   updatedAt: string;
   draftId: string | null;
   draftLocation: string | null;
+  /** Who holds the `saving` claim, and since when (null when unclaimed). */
+  claimToken: string | null;
+  claimedAt: string | null;
+  /** When the owner's sent reply carrying this key was seen. */
+  sentAt: string | null;
 }
 
 interface Raw {
   id: number; key: string; source: string; thread_id: string; decision: string; reason: string | null; template_id: string;
   rule: string | null; status: string; to_json: string | null; subject: string; body: string; needs_edit: string;
   created_at: string; updated_at: string; draft_id: string | null; draft_location: string | null;
+  claim_token: string | null; claimed_at: string | null; sent_at: string | null;
 }
 
 const toProposal = (r: Raw): Proposal => ({
   id: r.id, key: r.key, source: r.source, threadId: r.thread_id, decision: r.decision as Decision, reason: r.reason,
   templateId: r.template_id, rule: r.rule, status: r.status as ProposalStatus, to: r.to_json ? (JSON.parse(r.to_json) as Address) : null,
   subject: r.subject, body: r.body, needsEdit: JSON.parse(r.needs_edit) as string[], createdAt: r.created_at, updatedAt: r.updated_at,
-  draftId: r.draft_id, draftLocation: r.draft_location,
+  draftId: r.draft_id, draftLocation: r.draft_location, claimToken: r.claim_token, claimedAt: r.claimed_at, sentAt: r.sent_at,
 });
 
-export type NewProposal = Omit<Proposal, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'draftId' | 'draftLocation'>;
+export type NewProposal = Omit<Proposal, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'draftId' | 'draftLocation' | 'claimToken' | 'claimedAt' | 'sentAt'>;
 
 export class ProposalStore {
   constructor(private readonly db: DB) {}
@@ -112,8 +123,50 @@ export class ProposalStore {
       .run(fields.body, fields.to ? JSON.stringify(fields.to) : null, JSON.stringify(fields.needsEdit), now.toISOString(), id);
   }
 
-  markSaved(id: number, draftId: string, location: string, now: Date): void {
-    this.db.prepare("UPDATE proposals SET status = 'saved', draft_id = ?, draft_location = ?, updated_at = ? WHERE id = ?").run(draftId, location, now.toISOString(), id);
+  /**
+   * Compare-and-set: pending → saving, or takes over a claim whose holder is gone (`stale`
+   * decides, given the claim's token and time). True when this caller now holds the claim.
+   * SQLite serialises writers, so of two processes at most one sees a change.
+   */
+  claim(id: number, token: string, now: Date, stale: (token: string, claimedAt: string) => boolean): boolean {
+    return this.db.transaction(() => {
+      const r = this.db.prepare('SELECT status, claim_token, claimed_at FROM proposals WHERE id = ?').get(id) as
+        | { status: ProposalStatus; claim_token: string | null; claimed_at: string | null }
+        | undefined;
+      if (!r) return false;
+      const takeOver = r.status === 'saving' && (r.claim_token === null || r.claimed_at === null || stale(r.claim_token, r.claimed_at));
+      if (r.status !== 'pending' && !takeOver) return false;
+      const info = this.db
+        .prepare("UPDATE proposals SET status = 'saving', claim_token = ?, claimed_at = ?, updated_at = ? WHERE id = ? AND status = ? AND claim_token IS ?")
+        .run(token, now.toISOString(), now.toISOString(), id, r.status, r.claim_token);
+      return info.changes > 0;
+    }).immediate();
+  }
+
+  /** Gives a claim back (the provider failed): the proposal is pending again. */
+  release(id: number, token: string, now: Date): void {
+    this.db
+      .prepare("UPDATE proposals SET status = 'pending', claim_token = NULL, claimed_at = NULL, updated_at = ? WHERE id = ? AND status = 'saving' AND claim_token = ?")
+      .run(now.toISOString(), id, token);
+  }
+
+  /** Records the saved draft; with a token, only while that claim is held. */
+  markSaved(id: number, draftId: string, location: string, now: Date, token?: string): void {
+    const claimed = token === undefined ? '' : " AND status = 'saving' AND claim_token = @token";
+    this.db
+      .prepare(`UPDATE proposals SET status = 'saved', draft_id = @draftId, draft_location = @location, claim_token = NULL, claimed_at = NULL, updated_at = @now WHERE id = @id AND status != 'sent'${claimed}`)
+      .run({ id, draftId, location, now: now.toISOString(), ...(token === undefined ? {} : { token }) });
+  }
+
+  /** The owner sent a reply carrying this key: the proposal is "sent by you". True when one changed. */
+  markSentByKey(key: string, now: Date, location?: string): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE proposals SET status = 'sent', sent_at = @now, updated_at = @now, claim_token = NULL, claimed_at = NULL,
+           draft_location = coalesce(@location, draft_location) WHERE key = @key AND status != 'sent'`,
+      )
+      .run({ key, now: now.toISOString(), location: location ?? null });
+    return info.changes > 0;
   }
 
   /** Discards a pending proposal, or a saved one whose draft the owner deleted from the mailbox. */

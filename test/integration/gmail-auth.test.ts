@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { authorizeGmail, createGmailConnector, GMAIL_SCOPES, gmailSourceSchema } from '../../src/connectors/gmail/index.js';
+import { authorizeGmail, createGmailConnector, GMAIL_SCOPES, gmailSourceSchema } from '../../src/connectors/gmail/connector.js';
 import { OfferwatchError } from '../../src/errors.js';
 import { drain, startHarness, type Harness } from '../emulators/gmail/harness.js';
 

@@ -100,8 +100,17 @@ describe('item 29: init and templates.dir', () => {
     expect(again.err).toMatch(/exists/);
     const bad = await cli(['--config', join(dir, 'other.yaml'), 'init', '--address', 'nope']);
     expect(bad.code).toBe(EXIT.USAGE);
-    const once = await cli(['--config', config, '--now', NOW, 'once']);
-    expect(once.code, once.err).toBe(0);
+    // the config init writes uses the default state dir: keep it inside this test's temp dir
+    const saved = process.env.XDG_STATE_HOME;
+    process.env.XDG_STATE_HOME = join(dir, 'xdg-state');
+    try {
+      const once = await cli(['--config', config, '--now', NOW, 'once']);
+      expect(once.code, once.err).toBe(0);
+      expect(existsSync(join(dir, 'xdg-state', 'offerwatch', 'offerwatch.db'))).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_STATE_HOME;
+      else process.env.XDG_STATE_HOME = saved;
+    }
   });
 
   it('init asks on a terminal when flags are missing', async () => {

@@ -40,10 +40,10 @@ function recordingMarker(): AttentionMarker & { calls: Array<[string, boolean]>;
   return {
     calls,
     marked,
-    async setNeedsReply(threadId, on) {
-      calls.push([threadId, on]);
-      if (on) marked.add(threadId);
-      else marked.delete(threadId);
+    async setNeedsReply(thread, on) {
+      calls.push([thread.threadId, on]);
+      if (on) marked.add(thread.threadId);
+      else marked.delete(thread.threadId);
     },
   };
 }

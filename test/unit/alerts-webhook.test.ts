@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter, seededRandom } from '../../src/alerts/backoff.js';
+import { backoffDelay, parseRetryAfter, seededRandom } from '../../src/net/retry.js';
 import type { Alert } from '../../src/alerts/types.js';
 import { webhookChannel, webhookConfigSchema, type WebhookConfig } from '../../src/alerts/webhook.js';
 import { OfferwatchError } from '../../src/errors.js';
@@ -267,7 +267,7 @@ describe('backoff helpers', () => {
     expect(backoffDelay(1, () => 0)).toBe(500);
     expect(backoffDelay(1, () => 0.999999)).toBe(1000);
     expect(backoffDelay(3, () => 0.5)).toBe(3000);
-    expect(backoffDelay(20, () => 1)).toBe(30_000);
+    expect(backoffDelay(20, () => 1)).toBe(32_000);
   });
 
   it('seeded random is deterministic and in [0, 1)', () => {

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DRAFT_KEY_HEADER } from '../../src/connectors/port.js';
+import { DRAFT_KEY_HEADER } from '../../src/mail/headers.js';
 import { isOfferwatchError } from '../../src/errors.js';
 import type { MailThread, ThreadMessage } from '../../src/model/types.js';
 import { composeReply, draftMessageId, loadTemplates, renderTemplate, replySubject } from '../../src/drafts/index.js';
@@ -122,6 +122,7 @@ function buildThread(s: Scenario): MailThread {
     to: [],
     cc: [],
     subject: m.subject,
+    role: m.outbound ? 'sent' : 'inbox',
     text: '',
     newText: '',
     headers: {},

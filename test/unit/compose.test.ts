@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DRAFT_KEY_HEADER } from '../../src/connectors/port.js';
+import { DRAFT_KEY_HEADER } from '../../src/mail/headers.js';
 import { isOfferwatchError } from '../../src/errors.js';
 import type { Address, MailThread, Owner, ThreadMessage } from '../../src/model/types.js';
 import { chooseRecipient, composeReply, draftMessageId, isSingleAddress, replySubject, type ReplyInput } from '../../src/drafts/index.js';
@@ -24,6 +24,7 @@ function msg(over: Partial<ThreadMessage>): ThreadMessage {
     text: '',
     newText: '',
     headers: {},
+    role: 'inbox',
     labels: [],
     attachments: [],
     contentHash: '0'.repeat(64),

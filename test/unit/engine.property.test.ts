@@ -57,7 +57,7 @@ function buildThread(spec: { mine: boolean; pick: number; gapHours: number }[], 
       date: new Date(t).toISOString(),
       from: s.mine ? { name: 'Owner', address: 'owner@example.org' } : { name: 'Rae Quinn', address: 'rae@acme.example' },
       replyTo: [], to: [], cc: [], subject: i === 0 ? 'Data Engineer at Acme' : 'Re: Data Engineer at Acme',
-      text, newText: text, headers: {}, labels: [], attachments: [], contentHash: `${id}-${i}-${text.length}`,
+      text, newText: text, headers: {}, role: s.mine ? 'sent' : 'inbox', labels: [], attachments: [], contentHash: `${id}-${i}-${text.length}`,
     };
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, parseMessage, splitLabels } from '../../src/mail/normalise.js';
+import { MAX_MESSAGE_BYTES, parseMessage } from '../../src/mail/normalise.js';
 import { isOfferwatchError } from '../../src/errors.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'mime');
@@ -41,12 +41,13 @@ describe('parseMessage', () => {
     expect(utf8.subject).toBe('Rückmeldung zum Gespräch');
   });
 
-  it('fills every field from headers: ids, thread, references, addresses, labels, kept headers', async () => {
+  it('fills every field from headers: ids, references, addresses, kept headers (Takeout headers are the mbox connector\'s)', async () => {
     const raw = fixture('encoded-words.eml');
     const m = await parseMessage(raw);
     expect(m.id).toBe('<ew-1@sunfish.example>');
     expect(m.messageId).toBe('<ew-1@sunfish.example>');
-    expect(m.threadId).toBe('1881433832423645999');
+    expect('threadId' in m).toBe(false);
+    expect('labels' in m).toBe(false);
     expect(m.inReplyTo).toBe('<ew-0@example.net>');
     expect(m.references).toEqual(['<ew-a@example.net>', '<ew-0@example.net>']);
     expect(m.subject).toBe('Offer letter – please sign 📄');
@@ -58,10 +59,9 @@ describe('parseMessage', () => {
     ]);
     expect(m.cc).toEqual([{ name: 'Quoted, Name', address: 'quoted@example.org' }]);
     expect(m.replyTo).toEqual([{ name: 'Recrutement Érable', address: 'jobs@erable.example' }]);
-    expect(m.labels).toEqual(['Inbox', 'Important', 'Jobs, 2026', 'Café']);
     expect(m.date).toBe('2026-11-12T09:15:00.000Z');
     expect(m.contentHash).toBe(createHash('sha256').update(raw).digest('hex'));
-    expect(Object.keys(m.headers).sort()).toEqual(['in-reply-to', 'list-id', 'message-id', 'references', 'reply-to', 'x-gmail-labels']);
+    expect(Object.keys(m.headers).sort()).toEqual(['in-reply-to', 'list-id', 'message-id', 'references', 'reply-to']);
     expect(m.headers['reply-to']).toBe('Recrutement Érable <jobs@erable.example>');
     expect(m.headers['x-custom-noise']).toBeUndefined();
     expect(m.newText).toBe('Hi Sam, the letter is attached in the portal.');
@@ -123,7 +123,6 @@ describe('parseMessage', () => {
     const m = await parseMessage(raw, { fallbackDate: '2026-11-01T08:00:00Z' });
     expect(m.messageId).toBeNull();
     expect(m.id).toBe(`sha256:${m.contentHash}`);
-    expect(m.threadId).toBeNull();
     expect(m.references).toEqual([]);
     expect(m.inReplyTo).toBeNull();
     const g = await parseMessage(raw, { fallbackDate: '2026-11-01T08:00:00Z', fallbackId: 'gmail-123' });
@@ -169,12 +168,5 @@ describe('parseMessage', () => {
   it('keeps a body line that starts with ">From " in newText', async () => {
     const m = await parseMessage(fixture('from-line-body.eml'));
     expect(m.newText).toContain('>From the mailbag');
-  });
-});
-
-describe('splitLabels', () => {
-  it('splits on commas outside quotes', () => {
-    expect(splitLabels('Inbox, Sent ,"A, B",,C')).toEqual(['Inbox', 'Sent', 'A, B', 'C']);
-    expect(splitLabels('')).toEqual([]);
   });
 });

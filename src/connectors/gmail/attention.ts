@@ -3,10 +3,12 @@
  * cached, put on or taken off a thread with threads.modify (idempotent, so retried).
  */
 import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
-import type { AttentionMarker } from '../port.js';
-import { OfferwatchError } from '../../errors.js';
+import type { AttentionMarker, ThreadHandle } from '../port.js';
+import { gmailThreadOf } from './drafts.js';
+import { OfferwatchError, ProviderError } from '../../errors.js';
+import { createOnce } from '../../net/retry.js';
 import type { GmailSourceConfig } from './config.js';
-import { retryable, type FailureSummary, type GmailHttp } from './http.js';
+import type { GmailHttp } from './http.js';
 import type { LabelCache } from './labels.js';
 
 export interface AttentionDeps {
@@ -14,8 +16,9 @@ export interface AttentionDeps {
   http: GmailHttp;
   labels: LabelCache;
   cfg: GmailSourceConfig;
-  sleep: (ms: number) => Promise<void>;
 }
+
+const status = (e: unknown): number | null => (e instanceof ProviderError ? e.status : null);
 
 export class GmailAttention implements AttentionMarker {
   private labelId: string | null = null;
@@ -25,27 +28,28 @@ export class GmailAttention implements AttentionMarker {
     this.action = `mark thread in gmail account ${d.cfg.name}`;
   }
 
-  /** Creates the label; a conflict or a lost answer is resolved by looking it up by name. */
+  /** Creates the label; a conflict (it exists) or a lost answer is resolved by looking it up by name. */
   private async createLabel(): Promise<string> {
     const name = this.d.cfg.replyDueLabel;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    return createOnce({
+      skipFirstFind: true, // setNeedsReply has just looked
+      find: async () => {
+        this.d.labels.invalidate();
+        return this.d.labels.idOf(name);
+      },
+      create: async () => {
         const l = await this.d.http.once('labels.create', this.action, () =>
           this.d.api.users.labels.create({ userId: 'me', requestBody: { name, labelListVisibility: 'labelShow', messageListVisibility: 'show' } }),
         );
         if (!l.id) throw new OfferwatchError('EPROVIDER', `cannot ${this.action}: gmail labels.create answered without an id`);
         this.d.labels.remember(l.id, name);
         return l.id;
-      } catch (e) {
-        const conflict = e instanceof OfferwatchError && (e.cause as FailureSummary | undefined)?.status === 409;
-        if (!conflict && !retryable(e)) throw e;
-        this.d.labels.invalidate();
-        const id = await this.d.labels.idOf(name);
-        if (id) return id;
-        if (conflict || attempt >= 3) throw e;
-        await this.d.sleep(this.d.http.delayFor(attempt, e as OfferwatchError));
-      }
-    }
+      },
+      exists: (e) => status(e) === 409,
+      policy: { ...this.d.http.policy, maxAttempts: 3 },
+      deps: this.d.http.deps,
+      onRetry: (e, attempt, wait) => this.d.http.noteRetry('labels.create', e, attempt, wait, 'looking the label up by name before try'),
+    });
   }
 
   private async modify(threadId: string, id: string, on: boolean): Promise<void> {
@@ -54,7 +58,8 @@ export class GmailAttention implements AttentionMarker {
     );
   }
 
-  async setNeedsReply(threadId: string, on: boolean): Promise<void> {
+  async setNeedsReply(thread: ThreadHandle, on: boolean): Promise<void> {
+    const threadId = gmailThreadOf(thread);
     let id = this.labelId ?? (await this.d.labels.idOf(this.d.cfg.replyDueLabel));
     if (!id) {
       if (!on) return; // no label, nothing to take off
@@ -65,8 +70,7 @@ export class GmailAttention implements AttentionMarker {
       await this.modify(threadId, id, on);
     } catch (e) {
       // The owner may have deleted the label since we cached its id: look again once.
-      const status = e instanceof OfferwatchError ? (e.cause as FailureSummary | undefined)?.status : null;
-      if (status !== 400) throw e;
+      if (status(e) !== 400) throw e;
       this.labelId = null;
       this.d.labels.invalidate();
       const again = (await this.d.labels.idOf(this.d.cfg.replyDueLabel)) ?? (on ? await this.createLabel() : null);

@@ -11,7 +11,8 @@ export const gmailSourceSchema = z.strictObject({
   clientSecret: z.string().min(1),
   /** Where token files live (default `<stateDir>/tokens`). */
   tokenDir: z.string().min(1).optional(),
-  lookbackDays: z.number().int().min(1).max(3650).default(180),
+  /** Narrows the first-run look-back window (the filter's, 180 days by default); never widens it. */
+  lookbackDays: z.number().int().min(1).max(3650).optional(),
   replyDueLabel: z.string().min(1).max(225).default('offerwatch/Reply due'),
   quotaUnitsPerMinute: z.number().int().min(50).max(1_000_000).default(2400),
   /** Tests only: a Gmail API emulator's root URL (OAuth endpoints are taken from the same origin). */

@@ -5,7 +5,7 @@
 import { addressParser } from 'postal-mime';
 import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
 import type { Address, MailMessage, MessageFailure } from '../../model/types.js';
-import type { MessageMeta } from '../port.js';
+import type { MailboxRole, MessageMeta } from '../port.js';
 import { parseMessage, sha256Hex } from '../../mail/normalise.js';
 import { OfferwatchError, isOfferwatchError } from '../../errors.js';
 
@@ -33,19 +33,25 @@ export function parseAddress(value: string): Address | null {
   return { name: first.name ? first.name : null, address: first.address.toLowerCase() };
 }
 
-export function toMeta(m: gmail_v1.Schema$Message, labels: string[]): MessageMeta {
+export interface Place {
+  role: MailboxRole;
+  labels: string[];
+}
+
+export function toMeta(m: gmail_v1.Schema$Message, place: Place): MessageMeta {
   return {
     from: parseAddress(headerOf(m, 'From')),
     subject: headerOf(m, 'Subject'),
     snippet: decodeSnippet(m.snippet ?? ''),
-    labels,
+    role: place.role,
+    labels: place.labels,
   };
 }
 
 export type Converted = { ok: true; message: MailMessage } | { ok: false; failure: MessageFailure };
 
-/** A `format: raw` message → MailMessage with Gmail's ids and label names. Parse errors become failures. */
-export async function fromRaw(m: gmail_v1.Schema$Message, labels: string[]): Promise<Converted> {
+/** A `format: raw` message → MailMessage with Gmail's ids, its role and the owner's label names. Parse errors become failures. */
+export async function fromRaw(m: gmail_v1.Schema$Message, place: Place): Promise<Converted> {
   const id = m.id ?? '';
   if (!m.raw) {
     return { ok: false, failure: { ref: id, reason: 'gmail returned no raw content', contentHash: null } };
@@ -57,7 +63,7 @@ export async function fromRaw(m: gmail_v1.Schema$Message, labels: string[]): Pro
       fallbackDate: Number.isFinite(internal) && internal > 0 ? new Date(internal).toISOString() : undefined,
       fallbackId: id,
     });
-    return { ok: true, message: { ...parsed, id, threadId: m.threadId ?? parsed.threadId, labels } };
+    return { ok: true, message: { ...parsed, id, threadId: m.threadId ?? null, role: place.role, labels: place.labels } };
   } catch (e) {
     if (!isOfferwatchError(e, 'EPARSE')) throw e;
     return { ok: false, failure: { ref: id, reason: (e as OfferwatchError).message, contentHash: sha256Hex(bytes) } };

@@ -4,17 +4,18 @@
  * answer we look the draft up by its X-Offerwatch-Draft-Key before trying again.
  */
 import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
-import { DRAFT_KEY_HEADER, type DraftRequest, type DraftWriter, type SavedDraft } from '../port.js';
+import type { DraftRequest, DraftWriter, SavedDraft, ThreadHandle } from '../port.js';
+import { DRAFT_KEY_HEADER } from '../../mail/headers.js';
 import { OfferwatchError } from '../../errors.js';
+import { createOnce } from '../../net/retry.js';
 import type { GmailSourceConfig } from './config.js';
-import type { FailureSummary, GmailHttp } from './http.js';
+import type { GmailHttp } from './http.js';
 
 export interface DraftsDeps {
   api: gmail_v1.Gmail;
   http: GmailHttp;
   cfg: GmailSourceConfig;
   log: (line: string) => void;
-  sleep: (ms: number) => Promise<void>;
   maxAttempts?: number;
   /** Drafts per drafts.list page (default 500). */
   pageSize?: number;
@@ -33,6 +34,11 @@ export function mimeHeader(mime: Buffer, name: string): string | null {
   return null;
 }
 
+/** Gmail addresses a thread by its own id; the store uses the same id for Gmail sources. */
+export function gmailThreadOf(thread: ThreadHandle): string {
+  return thread.providerThreadId ?? thread.threadId;
+}
+
 function saved(id: string, threadId: string): SavedDraft {
   return { draftId: id, location: `Gmail draft ${id} in thread ${threadId}` };
 }
@@ -44,7 +50,8 @@ export class GmailDrafts implements DraftWriter {
     this.action = `save draft in gmail account ${d.cfg.name}`;
   }
 
-  async findDraftByKey(threadId: string, key: string): Promise<SavedDraft | null> {
+  async findDraftByKey(thread: ThreadHandle, key: string): Promise<SavedDraft | null> {
+    const threadId = gmailThreadOf(thread);
     const inThread: string[] = [];
     const messageOf = new Map<string, string>();
     let pageToken: string | undefined;
@@ -81,26 +88,21 @@ export class GmailDrafts implements DraftWriter {
     if (mimeHeader(req.mime, DRAFT_KEY_HEADER) !== req.key) {
       throw new OfferwatchError('EUNSAFE', `cannot save draft: the message does not carry ${DRAFT_KEY_HEADER}: ${req.key}, so a retry could not find it`);
     }
-    const existing = await this.findDraftByKey(req.threadId, req.key);
-    if (existing) return existing;
+    const threadId = gmailThreadOf(req.thread);
     const raw = req.mime.toString('base64url');
-    const max = this.d.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    // drafts.create is not idempotent: after a failure that may have landed, the key is looked up first.
+    return createOnce({
+      find: () => this.findDraftByKey(req.thread, req.key),
+      create: async () => {
         const dr = await this.d.http.once('drafts.create', this.action, () =>
-          this.d.api.users.drafts.create({ userId: 'me', requestBody: { message: { threadId: req.threadId, raw } } }),
+          this.d.api.users.drafts.create({ userId: 'me', requestBody: { message: { threadId, raw } } }),
         );
         if (!dr.id) throw new OfferwatchError('EPROVIDER', `cannot ${this.action}: gmail drafts.create answered without a draft id`);
-        return saved(dr.id, dr.message?.threadId ?? req.threadId);
-      } catch (e) {
-        if (!this.d.http.canRetry(e, attempt) || attempt >= max) throw e;
-        const wait = this.d.http.delayFor(attempt, e);
-        const why = e.cause as FailureSummary;
-        this.d.log(`gmail ${this.d.cfg.name}: drafts.create answered ${why.status ?? 'nothing'}; looking the draft up by key in ${wait} ms before trying again`);
-        await this.d.sleep(wait);
-        const found = await this.findDraftByKey(req.threadId, req.key);
-        if (found) return found;
-      }
-    }
+        return saved(dr.id, dr.message?.threadId ?? threadId);
+      },
+      policy: { ...this.d.http.policy, ...(this.d.maxAttempts ? { maxAttempts: this.d.maxAttempts } : {}) },
+      deps: this.d.http.deps,
+      onRetry: (e, attempt, wait) => this.d.http.noteRetry('drafts.create', e, attempt, wait, 'looking the draft up by key before try'),
+    });
   }
 }

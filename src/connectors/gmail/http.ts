@@ -1,12 +1,13 @@
 /**
  * Every Gmail request goes through here: the quota bucket, retries with exponential
  * backoff and jitter (seeded random, injected sleep, Retry-After honoured), and the
- * one place where provider failures become OfferwatchError codes — from the HTTP
- * status and the JSON error `reason`, never from message text. Causes attached to
- * our errors are plain summaries: the SDK's error carries request headers (tokens).
+ * one place where provider failures become ProviderErrors — code, status, reason and
+ * retryAfter from the HTTP status and the JSON error `reason`, never from message text.
+ * No cause is attached: the SDK's error carries request headers (tokens).
  */
-import { OfferwatchError, type ErrorCode } from '../../errors.js';
+import { OfferwatchError, ProviderError, type ErrorCode } from '../../errors.js';
 import type { Clock } from '../../clock.js';
+import { DEFAULT_RETRY, parseRetryAfter, retryDelay, withRetry, type RetryPolicy } from '../../net/retry.js';
 import type { GmailMethod, QuotaMeter } from './quota.js';
 
 export interface GmailHttpOptions {
@@ -32,13 +33,6 @@ export interface GmailHttpOptions {
 export interface CallOptions {
   /** Retry rate limits and transient failures (reads and idempotent writes). Default true. */
   retry?: boolean;
-}
-
-/** What we keep of a failed request: no headers, no body text. */
-export interface FailureSummary {
-  method: GmailMethod;
-  status: number | null;
-  reason: string | null;
 }
 
 const RATE_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
@@ -87,12 +81,10 @@ function reasonOf(data: unknown): { reason: string | null; oauthError: string | 
   return { reason: null, oauthError: null };
 }
 
+/** Retry-After in whole seconds (an HTTP date measured against the injected clock). */
 function retryAfterSeconds(value: string | null, clock: Clock): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - clock.now().getTime()) / 1000));
+  const ms = parseRetryAfter(value, null, clock.now().getTime());
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
 export function reauthMessage(name: string): string {
@@ -100,9 +92,10 @@ export function reauthMessage(name: string): string {
 }
 
 /**
- * Turns any failure of a Gmail call (or of the token refresh inside it) into an
- * OfferwatchError. Errors that are neither HTTP nor network failures are returned
- * unchanged: they are bugs, not provider behaviour.
+ * Turns any failure of a Gmail call (or of the token refresh inside it) into a ProviderError
+ * (status, reason, retryAfter as fields). Errors that are neither HTTP nor network failures are
+ * returned unchanged: they are bugs, not provider behaviour. Nothing of the SDK's error (it
+ * carries request headers, i.e. tokens) is attached.
  */
 export function classifyGmailError(e: unknown, ctx: { method: GmailMethod; action: string; name: string; clock: Clock }): unknown {
   if (e instanceof OfferwatchError) return e;
@@ -110,8 +103,8 @@ export function classifyGmailError(e: unknown, ctx: { method: GmailMethod; actio
   if (!h) return e;
   const status = typeof h.response?.status === 'number' ? h.response.status : null;
   const { reason, oauthError } = reasonOf(h.response?.data);
-  const summary: FailureSummary = { method: ctx.method, status, reason: reason ?? oauthError };
-  const make = (code: ErrorCode, message: string, retryAfter?: number) => new OfferwatchError(code, message, { cause: summary, retryAfter });
+  const why = reason ?? oauthError;
+  const make = (code: ErrorCode, message: string, retryAfter?: number, retryable?: boolean) => new ProviderError(code, message, { status, reason: why, retryAfter, retryable });
   const answered = `gmail ${ctx.method} answered ${status ?? 'nothing'}${reason ? ` (${reason})` : ''}`;
 
   if (status === null) return make('ETRANSIENT', `cannot ${ctx.action}: ${answered} (network failure)`);
@@ -126,7 +119,8 @@ export function classifyGmailError(e: unknown, ctx: { method: GmailMethod; actio
   const retryAfter = retryAfterSeconds(headerOf(h.response?.headers, 'retry-after'), ctx.clock);
   if (status === 429) return make('ERATELIMIT', `cannot ${ctx.action}: ${answered}`, retryAfter);
   if (status === 403 && reason !== null && RATE_REASONS.has(reason)) return make('ERATELIMIT', `cannot ${ctx.action}: ${answered}`, retryAfter);
-  if (status === 403 && reason === 'dailyLimitExceeded') return make('ERATELIMIT', `cannot ${ctx.action}: ${answered}; the daily quota is spent`, retryAfter);
+  // A spent daily quota is a rate limit that no retry inside this cycle can get past.
+  if (status === 403 && reason === 'dailyLimitExceeded') return make('ERATELIMIT', `cannot ${ctx.action}: ${answered}; the daily quota is spent`, retryAfter, false);
   if (status === 401) return make('EAUTH', reauthMessage(ctx.name));
   if (status === 403 && reason !== null && AUTH_REASONS.has(reason)) {
     return make('EAUTH', `cannot ${ctx.action}: ${answered}; the granted scopes are not enough, run \`offerwatch auth gmail --account ${ctx.name}\``);
@@ -139,35 +133,35 @@ export function classifyGmailError(e: unknown, ctx: { method: GmailMethod; actio
   return make('EPROVIDER', `cannot ${ctx.action}: ${answered}`);
 }
 
-/** Rate limits and transient failures, except a spent daily quota. */
-export function retryable(e: unknown): e is OfferwatchError {
-  return e instanceof OfferwatchError && (e.code === 'ERATELIMIT' || e.code === 'ETRANSIENT') && !(e.cause as FailureSummary | undefined)?.reason?.startsWith('daily');
-}
 
 export class GmailHttp {
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly maxRetryAfterMs: number;
+  readonly policy: RetryPolicy;
 
   constructor(private readonly opts: GmailHttpOptions) {
-    this.maxAttempts = opts.maxAttempts ?? 5;
-    this.baseDelayMs = opts.baseDelayMs ?? 1000;
-    this.maxDelayMs = opts.maxDelayMs ?? 32_000;
-    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
+    this.policy = {
+      maxAttempts: opts.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? DEFAULT_RETRY.maxRetryAfterMs,
+    };
   }
 
-  /** Whether failure `e` of attempt number `attempt` may be retried. */
-  canRetry(e: unknown, attempt: number): e is OfferwatchError {
-    if (!retryable(e) || attempt >= this.maxAttempts) return false;
-    return e.retryAfter === undefined || e.retryAfter * 1000 <= this.maxRetryAfterMs;
+  /** Sleep and jitter for net/retry helpers used by this account's writers. */
+  get deps(): { sleep: (ms: number) => Promise<void>; random: () => number } {
+    return { sleep: this.opts.sleep, random: this.opts.random };
   }
 
-  /** Backoff before retry number `n` (1-based): Retry-After when given, else 2^(n-1)·base with equal jitter. */
-  delayFor(n: number, e: OfferwatchError): number {
-    if (e.retryAfter !== undefined) return e.retryAfter * 1000;
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (n - 1));
-    return Math.round(exp / 2 + this.opts.random() * (exp / 2));
+  /** One log line and one counted retry, the same for reads and writes. */
+  noteRetry(method: GmailMethod, e: ProviderError, attempt: number, wait: number, what = 'retry'): void {
+    this.opts.log(
+      `gmail ${this.opts.name}: ${method} answered ${e.status ?? 'nothing'}${e.reason ? ` (${e.reason})` : ''}; ${what} ${attempt}/${this.policy.maxAttempts - 1} in ${wait} ms`,
+    );
+    this.opts.quota.counters.retries += 1;
+  }
+
+  /** The wait before retrying failure `e` of attempt `attempt`, or null when it must go up. */
+  delayFor(e: unknown, attempt: number): number | null {
+    return retryDelay(e, attempt, this.policy, this.opts.random);
   }
 
   /** One attempt: quota, request, classification. */
@@ -180,32 +174,28 @@ export class GmailHttp {
     }
   }
 
-  /** Retries rate limits and transient failures unless `retry: false` (used for non-idempotent writes). */
-  async call<T>(method: GmailMethod, action: string, run: () => Promise<{ data: T }>, opts: CallOptions = {}): Promise<T> {
-    let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
+  /** One attempt, after refreshing the access token once on a 401 (it may have been revoked before its expiry). */
+  private async onceWithRefresh<T>(method: GmailMethod, action: string, run: () => Promise<{ data: T }>): Promise<T> {
+    try {
+      return await this.once(method, action, run);
+    } catch (e) {
+      if (!this.opts.refreshAuth || !(e instanceof ProviderError) || e.status !== 401) throw e;
       try {
-        return await this.once(method, action, run);
-      } catch (e) {
-        if (!refreshed && this.opts.refreshAuth && e instanceof OfferwatchError && (e.cause as FailureSummary | undefined)?.status === 401) {
-          refreshed = true;
-          attempt--;
-          try {
-            await this.opts.refreshAuth();
-          } catch (re) {
-            throw classifyGmailError(re, { method, action, name: this.opts.name, clock: this.opts.clock });
-          }
-          continue;
-        }
-        if (opts.retry === false || !this.canRetry(e, attempt)) throw e;
-        const wait = this.delayFor(attempt, e);
-        const summary = e.cause as FailureSummary;
-        this.opts.log(
-          `gmail ${this.opts.name}: ${method} answered ${summary.status ?? 'nothing'}${summary.reason ? ` (${summary.reason})` : ''}; retry ${attempt}/${this.maxAttempts - 1} in ${wait} ms`,
-        );
-        this.opts.quota.counters.retries += 1;
-        await this.opts.sleep(wait);
+        await this.opts.refreshAuth();
+      } catch (re) {
+        throw classifyGmailError(re, { method, action, name: this.opts.name, clock: this.opts.clock });
       }
+      return this.once(method, action, run);
     }
+  }
+
+  /** Retries rate limits and transient failures (net/retry) unless `retry: false` (non-idempotent writes). */
+  async call<T>(method: GmailMethod, action: string, run: () => Promise<{ data: T }>, opts: CallOptions = {}): Promise<T> {
+    if (opts.retry === false) return this.onceWithRefresh(method, action, run);
+    return withRetry(() => this.onceWithRefresh(method, action, run), {
+      policy: this.policy,
+      deps: this.deps,
+      onRetry: (e, attempt, wait) => this.noteRetry(method, e, attempt, wait),
+    });
   }
 }

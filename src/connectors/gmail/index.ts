@@ -1,77 +1,30 @@
 /**
- * The Gmail connector: reader (history-based sync), drafts (create only, never send)
- * and attention (reply-due label), over the real googleapis client. Gmail SDK types
- * stay in this folder; what leaves it is the port's types plus our own counters.
+ * The Gmail source type, as the registry knows it. The SDK-heavy parts (googleapis,
+ * google-auth-library) are loaded only when a Gmail source is opened or authorised, so that
+ * reading a config does not pay for them. Everything Gmail-specific stays in this folder.
  */
-import { createHash } from 'node:crypto';
-import { gmail } from 'googleapis/build/src/apis/gmail/index.js';
-import type { Clock } from '../../clock.js';
-import type { Connector } from '../port.js';
-import { type GmailSourceConfig } from './config.js';
-import { loadAuthorizedClient, type GmailAuthClient } from './auth.js';
-import { GmailHttp } from './http.js';
-import { QuotaMeter, type GmailMethod, type QuotaCounters } from './quota.js';
-import { LabelCache } from './labels.js';
-import { GmailReader } from './reader.js';
-import { GmailDrafts } from './drafts.js';
-import { GmailAttention } from './attention.js';
-import { seededRandom } from '../../util/random.js';
-
-export { seededRandom };
+import type { ConnectorDefinition } from '../port.js';
+import { gmailSourceSchema, type GmailSourceConfig } from './config.js';
 
 export { gmailSourceSchema, type GmailSourceConfig, type GmailSourceInput } from './config.js';
-export { authorizeGmail, GMAIL_SCOPES, type GmailAuthClient } from './auth.js';
-export { GMAIL_METHOD_UNITS, type GmailMethod, type QuotaCounters } from './quota.js';
 export { tokenFileOf } from './tokens.js';
 
-export interface GmailConnectorDeps {
-  stateDir: string;
-  log: (line: string) => void;
-  clock: Clock;
-  /** Waits between retries and when the quota bucket is empty (default: setTimeout). */
-  sleep?: (ms: number) => Promise<void>;
-  /** Jitter source in [0, 1) (default: seeded from the source name). */
-  random?: () => number;
-  /** An authorised OAuth client; default: one built from the stored token file. */
-  authClient?: GmailAuthClient;
-  /** Quota costs to account with (default GMAIL_METHOD_UNITS). */
-  units?: Readonly<Record<GmailMethod, number>>;
-  /** Results per list page (default 500, Gmail's maximum); tests use small pages. */
-  pageSize?: number;
-}
-
-export interface GmailConnector extends Connector {
-  /** Requests and quota units spent so far, per method. */
-  readonly counters: QuotaCounters;
-}
-
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export async function createGmailConnector(cfg: GmailSourceConfig, deps: GmailConnectorDeps): Promise<GmailConnector> {
-  const sleep = deps.sleep ?? realSleep;
-  const random = deps.random ?? seededRandom(createHash('sha256').update(cfg.name).digest().readUInt32BE(0));
-  const auth = deps.authClient ?? loadAuthorizedClient({ cfg, stateDir: deps.stateDir, log: deps.log, clock: deps.clock });
-  // Our own retry layer decides; the SDK's built-in retry would sleep on real timers.
-  const api = gmail({ version: 'v1', auth, rootUrl: cfg.rootUrl, retry: false });
-  const quota = new QuotaMeter({ unitsPerMinute: cfg.quotaUnitsPerMinute, clock: deps.clock, sleep, units: deps.units });
-  const http = new GmailHttp({
-    name: cfg.name,
-    quota,
-    clock: deps.clock,
-    sleep,
-    random,
-    log: deps.log,
-    refreshAuth: async () => {
-      await auth.refreshAccessToken();
-    },
-  });
-  const labels = new LabelCache(api, http, `read labels of gmail account ${cfg.name}`);
-  return {
-    name: cfg.name,
-    reader: new GmailReader({ api, http, labels, cfg, log: deps.log, pageSize: deps.pageSize }),
-    drafts: new GmailDrafts({ api, http, cfg, log: deps.log, sleep, pageSize: deps.pageSize }),
-    attention: new GmailAttention({ api, http, labels, cfg, sleep }),
-    counters: quota.counters,
-  };
-}
+export const gmailConnector: ConnectorDefinition<GmailSourceConfig> = {
+  type: 'gmail',
+  configSchema: gmailSourceSchema,
+  async create(config, env) {
+    const { createGmailConnector } = await import('./connector.js');
+    // The reply-due label is the source's replyDueLabel, unless the mailbox alert channel names one.
+    const cfg = env.replyDueLabel ? { ...config, replyDueLabel: env.replyDueLabel } : config;
+    return createGmailConnector(cfg, { stateDir: env.stateDir, log: env.log, clock: env.clock });
+  },
+  async authorize(config, env) {
+    const { authorizeGmail } = await import('./auth.js');
+    await authorizeGmail({
+      cfg: config,
+      stateDir: env.stateDir,
+      log: env.log,
+      openUrl: (url) => env.print(`Open this address in your browser to continue:\n${url}`),
+    });
+  },
+};

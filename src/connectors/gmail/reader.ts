@@ -70,11 +70,16 @@ export class GmailReader implements MailReader {
     this.action = `sync gmail account ${d.cfg.name}`;
   }
 
+  /** Days the first run (and a resync) looks back: the filter's window, narrowed by the source's. */
+  private lookbackDays(opts: SyncOptions): number {
+    return Math.min(opts.filter.lookbackDays, this.d.cfg.lookbackDays ?? Infinity);
+  }
+
   async *sync(cursor: string | null, opts: SyncOptions): AsyncGenerator<SyncBatch> {
     if (opts.signal?.aborted) return;
     const state = decodeCursor(cursor);
     if (state === 'invalid') {
-      this.d.log(`gmail ${this.d.cfg.name}: the stored cursor is not one this version wrote; resyncing within ${this.d.cfg.lookbackDays} days`);
+      this.d.log(`gmail ${this.d.cfg.name}: the stored cursor is not one this version wrote; resyncing within ${this.lookbackDays(opts)} days`);
     }
     if (state !== null && state !== 'invalid' && state.phase === 'incremental') {
       try {
@@ -82,7 +87,7 @@ export class GmailReader implements MailReader {
         return;
       } catch (e) {
         if (!isOfferwatchError(e, 'ECURSOR')) throw e;
-        this.d.log(`gmail ${this.d.cfg.name}: history from ${state.historyId} has expired; resyncing within ${this.d.cfg.lookbackDays} days`);
+        this.d.log(`gmail ${this.d.cfg.name}: history from ${state.historyId} has expired; resyncing within ${this.lookbackDays(opts)} days`);
       }
     }
     yield* this.backfill(state !== null && state !== 'invalid' && state.phase === 'backfill' ? state : null, opts);
@@ -101,7 +106,7 @@ export class GmailReader implements MailReader {
       throw e;
     }
     if (skip(m.labelIds)) return;
-    const converted = await fromRaw(m, await this.d.labels.names(m.labelIds ?? []));
+    const converted = await fromRaw(m, await this.d.labels.place(m.labelIds ?? []));
     if (converted.ok) out.messages.push(converted.message);
     else out.failures.push(converted.failure);
   }
@@ -126,7 +131,7 @@ export class GmailReader implements MailReader {
       c = { ...resume, fetched: [...resume.fetched] };
     } else {
       const profile = await this.call('getProfile', () => this.d.api.users.getProfile({ userId: 'me' }));
-      const bound = afterDate(opts.now.getTime() - this.d.cfg.lookbackDays * 86_400_000);
+      const bound = afterDate(opts.now.getTime() - this.lookbackDays(opts) * 86_400_000);
       c = {
         v: 1,
         phase: 'backfill',
@@ -152,7 +157,7 @@ export class GmailReader implements MailReader {
           await this.fetchThread(tid, out);
           fetched.add(tid);
         }
-        opts.onProgress?.(fetched.size, null);
+        opts.onProgress?.({ done: fetched.size, total: null });
         yield out.take(encodeCursor({ ...c, fetched: [...fetched] }));
       }
       if (page.nextPageToken) c = { ...c, pageToken: page.nextPageToken };
@@ -224,7 +229,7 @@ export class GmailReader implements MailReader {
         if (isOfferwatchError(e, 'ENOTFOUND')) continue;
         throw e;
       }
-      if (opts.filter.isCandidate(toMeta(meta, await this.d.labels.names(meta.labelIds ?? [])))) candidateThreads.add(m.threadId);
+      if (opts.filter.isCandidate(toMeta(meta, await this.d.labels.place(meta.labelIds ?? [])))) candidateThreads.add(m.threadId);
     }
 
     // What to fetch: new messages of tracked threads; whole candidate threads, unless the
@@ -243,13 +248,13 @@ export class GmailReader implements MailReader {
     for (const id of messageIds) {
       if (opts.signal?.aborted) return;
       await this.fetchMessage(id, out);
-      opts.onProgress?.(++done, total);
+      opts.onProgress?.({ done: ++done, total });
       if (out.size >= MESSAGES_PER_BATCH) yield out.take(holdCursor);
     }
     for (const tid of threadIds) {
       if (opts.signal?.aborted) return;
       await this.fetchThread(tid, out);
-      opts.onProgress?.(++done, total);
+      opts.onProgress?.({ done: ++done, total });
       if (out.size >= MESSAGES_PER_BATCH) yield out.take(holdCursor);
     }
     yield out.take(finalCursor);

@@ -6,8 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DraftRequest, DraftWriter, SavedDraft } from '../port.js';
-import { DRAFT_KEY_HEADER } from '../port.js';
+import type { DraftRequest, DraftWriter, SavedDraft, ThreadHandle } from '../port.js';
+import { DRAFT_KEY_HEADER } from '../../mail/headers.js';
 import { OfferwatchError } from '../../errors.js';
 import { ensurePrivateDir, writePrivateFile } from '../../util/secure-fs.js';
 
@@ -56,7 +56,7 @@ export class EmlDraftWriter implements DraftWriter {
     return { draftId: file, location: file };
   }
 
-  async findDraftByKey(_threadId: string, key: string): Promise<SavedDraft | null> {
+  async findDraftByKey(_thread: ThreadHandle, key: string): Promise<SavedDraft | null> {
     const file = join(this.dir, draftFileName(key));
     if (existsSync(file)) return this.saved(file);
     // The owner may have renamed the file: look for the key in the headers.
@@ -80,7 +80,7 @@ export class EmlDraftWriter implements DraftWriter {
   }
 
   async createDraft(req: DraftRequest): Promise<SavedDraft> {
-    const existing = await this.findDraftByKey(req.threadId, req.key);
+    const existing = await this.findDraftByKey(req.thread, req.key);
     if (existing) return existing;
     ensurePrivateDir(this.dir);
     const file = join(this.dir, draftFileName(req.key));

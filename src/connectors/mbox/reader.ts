@@ -10,7 +10,8 @@ import { z } from 'zod';
 import type { MailReader, SyncBatch, SyncOptions } from '../port.js';
 import type { MailMessage, MessageFailure } from '../../model/types.js';
 import { OfferwatchError } from '../../errors.js';
-import { MAX_MESSAGE_BYTES, parseMessage, sha256Hex } from '../../mail/normalise.js';
+import { MAX_MESSAGE_BYTES, sha256Hex } from '../../mail/normalise.js';
+import { parseMboxMessage } from './takeout.js';
 import { envelopeDate, splitMbox } from './split.js';
 
 export const HEAD_BYTES = 64 * 1024;
@@ -113,7 +114,7 @@ export class MboxReader implements MailReader {
       } else {
         try {
           const fallbackDate = envelopeDate(item.fromLine) ?? undefined;
-          messages.push(await parseMessage(item.raw, { fallbackDate }));
+          messages.push(await parseMboxMessage(item.raw, { fallbackDate }));
         } catch (e) {
           failures.push({
             ref: `${ref}@${item.offset}`,
@@ -126,7 +127,7 @@ export class MboxReader implements MailReader {
       if (messages.length + failures.length >= this.batchSize) {
         yield { messages, failures, cursor: cursorAt(item.end) };
         yielded = true;
-        opts.onProgress?.(done, null, { done: item.end - start, total: size - start });
+        opts.onProgress?.({ done, total: null, bytes: item.end - start, totalBytes: size - start });
         messages = [];
         failures = [];
       }
@@ -134,7 +135,7 @@ export class MboxReader implements MailReader {
     const finalCursor = cursorAt(size);
     if (messages.length + failures.length > 0 || (!yielded && finalCursor !== cursor)) {
       yield { messages, failures, cursor: finalCursor };
-      opts.onProgress?.(done, null, { done: size - start, total: size - start });
+      opts.onProgress?.({ done, total: null, bytes: size - start, totalBytes: size - start });
     }
   }
 }

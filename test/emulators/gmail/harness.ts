@@ -1,5 +1,5 @@
 /**
- * Test harness: an emulator with the shared sample mailbox, a temp state dir holding
+ * Test harness: an emulator serving the repository's demo mailbox (or one the test gives), a temp state dir holding
  * tokens the emulator issued, and a Gmail connector wired to it with an injected clock
  * and a sleep that only records and moves the clock (no real waiting).
  */
@@ -10,13 +10,13 @@ import type { Clock } from '../../../src/clock.js';
 import type { CandidateFilter, MailReader, MessageMeta, SyncBatch, SyncOptions } from '../../../src/connectors/port.js';
 import type { MailMessage, MessageFailure } from '../../../src/model/types.js';
 import { domainMatches } from '../../../src/mail/addresses.js';
-import { createGmailConnector, gmailSourceSchema, seededRandom, type GmailConnector, type GmailSourceConfig, type GmailSourceInput } from '../../../src/connectors/gmail/index.js';
+import { createGmailConnector, gmailSourceSchema, seededRandom, type GmailConnector, type GmailSourceConfig, type GmailSourceInput } from '../../../src/connectors/gmail/connector.js';
 import { saveTokens, tokenFileOf } from '../../../src/connectors/gmail/tokens.js';
 import { startGmailEmulator, type GmailEmulator } from './server.js';
-import { SAMPLE_MBOX, SAMPLE_OWNER } from './mbox.js';
+import { DEMO_MBOX, DEMO_OWNER } from './mbox.js';
 
-/** The sample corpus's reference time. */
-export const SAMPLE_NOW = new Date('2026-11-20T12:00:00Z');
+/** The demo mailbox's reference time (demo/demo.json). */
+export const DEMO_NOW = new Date(JSON.parse(readFileSync(new URL('../../../demo/demo.json', import.meta.url), 'utf8')).now as string);
 
 export class MovableClock implements Clock {
   constructor(private t: number) {}
@@ -73,6 +73,7 @@ export function simpleFilter(domains = ATS_DOMAINS, phrases = JOB_PHRASES): Cand
   return {
     senderDomains: domains,
     phrases,
+    lookbackDays: 180,
     isCandidate(meta: MessageMeta): boolean {
       const d = meta.from?.address.split('@')[1] ?? '';
       if (domains.some((base) => domainMatches(d, base))) return true;
@@ -99,7 +100,9 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
+  /** Load a mailbox (default true): `mbox`, else the repository's demo mailbox. */
   sample?: boolean;
+  mbox?: string;
   cfg?: Partial<GmailSourceInput>;
   /** Expiry of the stored access token (ms epoch); default far in the future. */
   expiryDate?: number;
@@ -108,9 +111,9 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const clock = new MovableClock(SAMPLE_NOW.getTime());
-  const emu = await startGmailEmulator({ owner: SAMPLE_OWNER, now: () => clock.now().getTime(), accessTokenSeconds: opts.accessTokenSeconds });
-  if (opts.sample ?? true) await emu.loadMbox(readFileSync(SAMPLE_MBOX));
+  const clock = new MovableClock(DEMO_NOW.getTime());
+  const emu = await startGmailEmulator({ owner: DEMO_OWNER, now: () => clock.now().getTime(), accessTokenSeconds: opts.accessTokenSeconds });
+  if (opts.sample ?? true) await emu.loadMbox(readFileSync(opts.mbox ?? DEMO_MBOX));
   const stateDir = mkdtempSync(join(tmpdir(), 'ow-gmail-'));
   const cfg = gmailSourceSchema.parse({
     type: 'gmail',

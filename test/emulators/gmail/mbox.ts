@@ -7,9 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (test/emulators/gmail → ../../..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The shared sample mailbox (owner sam.lee@example.net). */
-export const SAMPLE_MBOX = resolve(REPO_ROOT, '../shared/corpus/sample.mbox');
-export const SAMPLE_OWNER = 'sam.lee@example.net';
+/**
+ * The mailbox the emulator serves by default: the repository's own demo mailbox (Takeout-style,
+ * with X-GM-THRID and X-Gmail-Labels; owner jordan@example.com), so that the Gmail tests need
+ * nothing outside the repository. Its labelled verdicts are in demo/labels.json.
+ */
+export const DEMO_MBOX = resolve(REPO_ROOT, 'demo/demo.mbox');
+export const DEMO_LABELS = resolve(REPO_ROOT, 'demo/labels.json');
+export const DEMO_OWNER = 'jordan@example.com';
+export const DEMO_OWNER_MAILBOX = 'Jordan Okafor <jordan@example.com>';
 
 /** Splits an mboxrd byte string into raw messages, removing one `>` from `>From ` lines. */
 export function splitMboxrd(buf: Buffer): Buffer[] {
