@@ -34,7 +34,7 @@ export function registerDrafts(program: Command, io: Io): void {
     });
   drafts
     .command('edit')
-    .description('Edit a proposed draft in $EDITOR (first line: To:)')
+    .description('Edit a proposed draft in $EDITOR (first line: To:, one address); an invalid result is refused and the draft kept as it was')
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Cmd) => {
       withStore(cmd, (store, now) => {
@@ -85,7 +85,7 @@ export function registerDrafts(program: Command, io: Io): void {
     });
   drafts
     .command('discard')
-    .description('Discard a proposed draft')
+    .description('Discard a proposed draft (a saved one only once you have deleted it in your mail program)')
     .argument('<id>')
     .action(async (id: string, _o: unknown, cmd: Cmd) => {
       await withApp(cmd, io, async (app) => {
