@@ -21,7 +21,7 @@ const AGENCY = /\b(talent|recruit\w*|staffing|search|partners|consult\w*|associa
 const JOB_NOUN = /\b(engineer|scientist|analyst|manager|developer|designer|lead|director|architect|researcher|specialist|consultant|head|officer|administrator|coordinator|associate|intern|principal|scientifique|ingénieur|entwickler|programmer|strategist|writer|editor|accountant|advisor|partner|recruiter|nurse|teacher|technician|owner|vp|president)\b/i;
 
 const CAP_WORD = "\\p{Lu}[\\p{L}\\p{N}'’&-]*(?:\\.\\p{L}[\\p{L}\\p{N}'’&-]*)*";
-const LEGAL_SUFFIX = /\s+(ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company)\.?$/i;
+const LEGAL_SUFFIX = /(?:\s+(?:pvt|private|ltd|limited|inc|llc|llp|plc|gmbh|ag|as|asa|ab|bv|nv|sa|sas|srl|pty|corp|corporation|co|company)\.?)+$/i;
 const CAP_SEQ = new RegExp(`${CAP_WORD}(?:[ ](?:(?:of|and|&|de|du|des|la|le|for|the)[ ])?${CAP_WORD}){0,4}`, 'gu');
 
 export function extractFacts(thread: MailThread): ThreadFacts {
@@ -179,6 +179,30 @@ const ROLE_PATTERNS: RegExp[] = [
 
 /** The fullest form of the job title the thread states: the longest valid match of any pattern. */
 function findRole(messages: ThreadMessage[]): string | null {
+  return findRoleInText(messages) ?? roleFromSubject(messages[0]?.subject ?? '');
+}
+
+/** Subject words that name the mail, not the job. */
+const SUBJECT_NOISE = /\b(interview|invitation|application|applied|offer|update|outcome|confirmation|confirmed|next steps?|thank|thanks|round|letter|status|reminder|booking|submission|decision|withdraw\w*|reference|request|your|welcome|shortlisted|ref)\b/i;
+
+/**
+ * "Interview Call Letter - Manager - Demand Planning - Veridian Logistics": the job title is the
+ * subject segment (split at " - ", en dashes, ":" and "|") holding a job noun; a bare noun such as
+ * "Manager" or "Lead" takes the next segment with it ("Manager - Demand Planning").
+ */
+function roleFromSubject(subject: string): string | null {
+  const segs = subject.replace(/^\s*((re|fwd?|aw|wg|tr|rv)\s*:\s*)+/i, '').split(/\s+[-–—|]\s+|:\s+/).map((x) => x.trim()).filter(Boolean);
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i]!.replace(/\s*\((?:[A-Z]{1,4}-?\d+|REF[^)]*|[^)]*\d[^)]*)\)\s*$/, '').trim();
+    if (!JOB_NOUN.test(seg) || SUBJECT_NOISE.test(seg) || seg.split(' ').length > 6 || !/^\p{Lu}/u.test(seg)) continue;
+    const next = segs[i + 1];
+    if (/^\p{Lu}[\p{L}]+$/u.test(seg) && next && !JOB_NOUN.test(next) && !SUBJECT_NOISE.test(next) && next.split(' ').length <= 3 && !/\b(pvt|ltd|inc|gmbh|llc|plc)\b/i.test(next)) return `${seg} - ${next}`;
+    return seg;
+  }
+  return null;
+}
+
+function findRoleInText(messages: ThreadMessage[]): string | null {
   const texts = messages.flatMap((m) => [m.subject, m.newText]);
   let best: string | null = null;
   for (const re of ROLE_PATTERNS) {

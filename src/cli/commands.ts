@@ -31,6 +31,7 @@ import type { ThreadVerdict } from '../classify/classify.js';
 import type { Stage } from '../model/types.js';
 import { boardExtras, findThread, globals, printReport, progress, specFromConfig, viewOptions, withApp, withStore, type Cmd } from './context.js';
 import { registerDrafts } from './drafts.js';
+import { registerCorrect } from './correct.js';
 
 export function registerCommands(program: Command, io: Io): void {
   program
@@ -305,6 +306,7 @@ export function registerCommands(program: Command, io: Io): void {
     });
 
   registerDrafts(program, io);
+  registerCorrect(program, io);
 
   program
     .command('auth')

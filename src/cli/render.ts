@@ -26,6 +26,8 @@ export function verdictJson(v: ThreadVerdict, snoozes?: ReadonlyMap<string, stri
     tags: v.tags,
     /** ISO 8601 UTC when the thread's snooze ends; null when not snoozed. */
     snoozedUntil: snoozes?.get(`${v.source}\0${v.threadId}`) ?? null,
+    uncertain: v.uncertain ?? false, uncertainReasons: v.uncertainReasons,
+    corrected: v.corrected ?? null,
   };
 }
 
@@ -82,6 +84,7 @@ export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: BoardOpt
       const proposal = opts.proposals?.get(key);
       const quiet = (v.stage === 'applied' || v.stage === 'interviewing') && v.waitingOn !== 'you' && now.getTime() - Date.parse(v.lastMessageAt) >= QUIET_AFTER_MS;
       const mark = v.stale ? paint(c, 'red', '!') : v.awaitingReply ? paint(c, 'yellow', '*') : ' ';
+      const doubt = v.uncertain ? '?' : v.corrected ? '✓' : ' ';
       const flags = `${snoozed ? 'z' : ' '}${proposal ? (proposal.status === 'saved' ? 'D' : 'd') : ' '}${quiet ? 'q' : ' '}`;
       let wait: string;
       if (v.waitingOn === 'you') {
@@ -93,12 +96,13 @@ export function renderBoard(verdicts: ThreadVerdict[], now: Date, opts: BoardOpt
       if (snoozed) notes.push(`snoozed until ${time(snoozed)}`);
       if (proposal) notes.push(proposal.status === 'saved' ? `draft #${proposal.id} saved: ${safe(proposal.draftLocation)}` : `draft #${proposal.id} pending (offerwatch drafts show ${proposal.id})`);
       if (quiet) notes.push(`quiet for ${humaniseDuration(now.getTime() - Date.parse(v.lastMessageAt))}`);
-      lines.push(` ${mark}${flags} ${paint(c, 'cyan', `${v.source}:${v.threadId}`)}  ${title(v)}`);
+      lines.push(` ${mark}${doubt}${flags} ${paint(c, 'cyan', `${v.source}:${v.threadId}`)}  ${title(v)}`);
       lines.push(`        ${wait}`);
       if (notes.length) lines.push(`        ${paint(c, 'dim', notes.join(' · '))}`);
     }
   }
-  if (verdicts.length) lines.push('', BOARD_LEGEND);
+  const marks = [verdicts.some((v) => v.uncertain) ? '? uncertain: check it (offerwatch explain), fix it with offerwatch correct' : null, verdicts.some((v) => v.corrected) ? '✓ corrected by you' : null].filter(Boolean);
+  if (verdicts.length) lines.push('', [BOARD_LEGEND, ...marks].join(' · '));
   if (opts.skipped) lines.push('', `${opts.skipped} message(s) could not be read and were skipped (offerwatch status --failures lists them).`);
   if (opts.empty) lines.push('', 'The state is empty: run offerwatch once to read your mailbox.');
   return lines.join('\n');
@@ -110,9 +114,15 @@ export function renderExplain(v: ThreadVerdict, history: StageChange[], now: Dat
   out.push(`company: ${safe(v.company) || '-'}  role: ${safe(v.role) || '-'}  contact: ${safe(v.contactFirstName) || '-'}`);
   if (history.length === 0) out.push('no rule set a stage: the thread is not about your job search');
   for (const h of history) {
-    out.push(`  ${time(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
+    if (h.rule === 'corrected-by-you') out.push(`  ${time(h.date)}  ${h.from} → ${h.to}  corrected by you`);
+    else out.push(`  ${time(h.date)}  ${h.from} → ${h.to}  by rule ${h.rule} (${h.origin})`);
     if (h.sentence) out.push(`      "${safe(h.sentence, 300)}"`);
   }
+  if (v.corrected) {
+    const parts = [v.corrected.stage !== null ? `stage ${v.corrected.stage} (the rules say ${v.corrected.rulesStage})` : null, v.corrected.noReplyNeeded ? 'no reply needed' : null].filter(Boolean);
+    out.push(`corrected by you on ${time(v.corrected.at)}: ${parts.join('; ')} — kept until a new message changes what the rules say`);
+  }
+  if (v.uncertain) for (const r of v.uncertainReasons) out.push(`uncertain: ${r}`);
   if (v.awaitingReply) {
     out.push(`waiting on you since ${time(v.waitingSince)}; reply due ${time(v.dueAt)}${v.stale ? ` — overdue by ${humaniseDuration(now.getTime() - Date.parse(v.dueAt!))}` : ''}`);
     if (v.awaitingRule) out.push(`  asked by rule ${v.awaitingRule}${v.awaitingSentence ? `: "${safe(v.awaitingSentence, 300)}"` : ''}`);

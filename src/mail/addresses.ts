@@ -18,8 +18,13 @@ export function domainMatches(domain: string, base: string): boolean {
   return d === b || d.endsWith(`.${b}`);
 }
 
-const ROBOT_LOCAL = /^(no-?reply|do-?not-?reply|donotreply|notifications?|notify|alerts?|jobalerts?(-noreply)?|jobs-noreply|mailer(-daemon)?|bounces?|postmaster|system|automated|auto|bookings?|calendar|invitations?|news(letter)?|updates?|info|hello|team|support|careers?|jobs|recruiting|talent|hr|people|hiring|applications?|candidates?|reqs|sales|offers?|marketing|letters|speakers|leasing|noreply[-.].*|no-reply[-.].*)$/;
-const ROBOT_NAME = /\b(no-?reply|notifications?|careers|recruiting( team)?|talent( acquisition| team)?|team|hiring|via|linkedin|indeed|workday|greenhouse|lever|ashby|smartrecruiters|icims|bamboohr|docusign|dropbox sign|hellosign|signwell|zcal|calendly)\b/i;
+const ROBOT_LOCAL = /^(no-?reply|do-?not-?reply|donotreply|notifications?|notify|alerts?|jobalerts?(-noreply)?|jobs-noreply|mailer(-daemon)?|bounces?|postmaster|system|automated|auto|bookings?|calendar|invitations?|news(letter)?|updates?|info|hello|team|support|careers?|jobs|recruiting|recruitment|talent|hr|people|hiring|applications?|candidates?|reqs|sales|offers?|marketing|letters|speakers|leasing|noreply[-.].*|no-reply[-.].*)$/;
+const ROBOT_NAME = /\b(no-?reply|notifications?|careers|recruiting( team)?|talent( acquisition| team)?|team|hiring|via)\b/i;
+/** A platform's own name as the whole display name ("Greenhouse", "Workday Notifications"); "Rachel Ashby" is a person. */
+const PLATFORM_NAME = /^(linkedin|indeed|workday|greenhouse|lever|ashby|smartrecruiters|icims|bamboohr|docusign|dropbox sign|hellosign|signwell|zcal|calendly)\b/i;
+/** Shared inboxes a person may write from under their own name ("Sneha Kulkarni <careers@…>"): a reply reaches people. */
+const SHARED_LOCAL = /^(careers?|jobs|recruiting|recruitment|talent|hr|people|hiring|team|info|hello)$/;
+const PERSONAL_NAME = /^\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){1,2}$/u;
 
 /** Senders that write on a company's behalf: applicant tracking, job boards, e-signature, scheduling. */
 const ROBOT_DOMAINS = [
@@ -42,10 +47,20 @@ export function isRobotDomain(address: string): boolean {
  */
 export function isRobotAddress(a: Address | null): boolean {
   if (!a || !a.address) return true;
-  if (ROBOT_LOCAL.test(localPartOf(a.address))) return true;
   if (isRobotDomain(a.address)) return true;
-  if (a.name && ROBOT_NAME.test(a.name)) return true;
+  if (a.name && (ROBOT_NAME.test(a.name) || PLATFORM_NAME.test(a.name))) return true;
+  const local = localPartOf(a.address);
+  if (ROBOT_LOCAL.test(local)) return !(SHARED_LOCAL.test(local) && a.name && looksPersonal(a.name, domainOf(a.address)));
   return false;
+}
+
+/** Two or three capitalised words that are not the sender domain's own name ("Wattle Distribution" at wattle.example). */
+function looksPersonal(name: string, domain: string): boolean {
+  const n = name.replace(/["']/g, '').trim();
+  if (!PERSONAL_NAME.test(n) || /\b(hr|recruitment|human resources|ltd|inc|gmbh|group)\b/i.test(n)) return false;
+  const label = (domain.split('.')[0] ?? '').replace(/[^a-z0-9]/g, '');
+  const words = n.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').split(/\s+/).map((w) => w.replace(/[^a-z0-9]/g, ''));
+  return !words.some((w) => w.length >= 3 && label.includes(w));
 }
 
 /** "Gwen Mallory" → "Gwen"; "Mallory, Gwen" → "Gwen"; null when the name does not look personal. */
@@ -58,6 +73,10 @@ export function firstNameOf(a: Address | null): string | null {
   }
   const first = name.split(/\s+/)[0] ?? '';
   if (!/^\p{Lu}[\p{L}'-]+$/u.test(first)) return null;
+  // "Liffey Pharmaceuticals HR <recruitment@liffeypharma.example>" names the company, not a person.
+  const label = (domainOf(a.address).split('.')[0] ?? '').replace(/[^a-z0-9]/g, '');
+  const key = first.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+  if (key.length >= 3 && name.includes(' ') && label.includes(key) && !localPartOf(a.address).includes(key)) return null;
   return first;
 }
 

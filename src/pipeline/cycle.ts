@@ -5,7 +5,7 @@
  */
 import type { Connector, CandidateFilter } from '../connectors/port.js';
 import type { MailMessage } from '../model/types.js';
-import type { Store, Proposal, AlertRow } from '../store/index.js';
+import type { Store, Proposal, AlertRow, Correction } from '../store/index.js';
 import type { RuleSet } from '../rules/load.js';
 import type { Clock } from '../clock.js';
 import { classifyThread, type DeadlinePolicy, type ThreadVerdict } from '../classify/classify.js';
@@ -99,6 +99,9 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
   return reports;
 }
 
+/** Verdicts saved per transaction: one commit per batch, not per thread. */
+const SAVE_BATCH = 500;
+
 export function classifyChanged(ctx: CycleContext): number {
   const { store } = ctx;
   if (store.meta('fingerprint') !== ctx.fingerprint) {
@@ -107,12 +110,29 @@ export function classifyChanged(ctx: CycleContext): number {
   }
   const now = ctx.clock.now();
   let n = 0;
+  let batch: ThreadVerdict[] = [];
+  // The owner's corrections in force, read once: few threads have one.
+  const corrected = new Map<string, Correction[]>();
+  for (const c of store.corrections.list()) {
+    const k = `${c.source}\u0000${c.threadId}`;
+    corrected.set(k, [...(corrected.get(k) ?? []), c]);
+  }
   for (const ref of store.threads.dirty()) {
     const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
     if (!thread) continue;
-    store.threads.save(classifyThread(thread, ctx.rules, ctx.deadlines, now), ctx.fingerprint);
+    const corrections = corrected.get(`${ref.source}\u0000${ref.id}`) ?? [];
+    batch.push(classifyThread(thread, ctx.rules, ctx.deadlines, now, corrections, (c, fate) => {
+      const row = corrections.find((x) => x.kind === c.kind)!;
+      if (fate === 'end') store.corrections.end(row, now);
+      else if (fate === 'reanchor') store.corrections.reanchor(row, thread.messages[thread.messages.length - 1]!.id);
+    }));
     n++;
+    if (batch.length >= SAVE_BATCH) {
+      store.threads.saveAll(batch, ctx.fingerprint);
+      batch = [];
+    }
   }
+  if (batch.length) store.threads.saveAll(batch, ctx.fingerprint);
   return n;
 }
 

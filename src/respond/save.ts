@@ -9,7 +9,8 @@
  *    way). A draft found with the key (a previous save whose answer was lost, or a crash before
  *    state was updated) is adopted as is, never overwritten: the owner may have edited it. A
  *    message the owner already sent with the key makes the proposal "sent by you".
- * 3. Create, record, release.
+ * 3. Create, record, release. When the create fails, the key is looked up once more (the write
+ *    may have landed although its answer was lost) before the claim is given back.
  * Nothing here, or anywhere in offerwatch, sends mail.
  */
 import { hostname } from 'node:os';
@@ -97,7 +98,16 @@ export async function saveProposal(store: Store, connector: Connector | undefine
     }
     const input = { thread, from: { name: owner.name, address: fromAddress }, to: current.to, body: current.body, key: proposal.key, date: now };
     const mime = await composeReply(input);
-    const saved = await writer.createDraft({ thread: handle, key: proposal.key, mime, reply: replyFields(input) });
+    let saved;
+    try {
+      saved = await writer.createDraft({ thread: handle, key: proposal.key, mime, reply: replyFields(input) });
+    } catch (e) {
+      // The write may have landed although its answer did not arrive: ask before giving up.
+      const landed = await writer.findDraftByKey(handle, proposal.key).catch(() => null);
+      if (!landed) throw e;
+      store.proposals.markSaved(proposal.id, landed.draftId, landed.location, now, token);
+      return { proposal: store.proposals.get(proposal.id)!, outcome: 'adopted' };
+    }
     store.proposals.markSaved(proposal.id, saved.draftId, saved.location, now, token);
     return { proposal: store.proposals.get(proposal.id)!, outcome: 'created' };
   } catch (e) {

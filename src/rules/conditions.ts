@@ -1,6 +1,6 @@
 /** Compiles a rule's `when` tree into a predicate over one message in its thread. */
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
-import { domainMatches, domainOf, isRobotAddress } from '../mail/addresses.js';
+import { domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
 import { combinePhrases, compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
 import { formatPath } from '../yaml/load.js';
@@ -20,6 +20,8 @@ export interface MessageContext {
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
 export interface Evidence {
   sentence: string | null;
+  /** How far a `score` cleared its minimum (total − min), when a score decided; the smallest along the tree. */
+  margin?: number;
 }
 
 export type Predicate = (ctx: MessageContext) => Evidence | null;
@@ -51,16 +53,12 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     cheap.push((x) => (x.msg.direction === d ? YES : null));
   }
   if (c.from) {
-    const pats = c.from.map(senderPattern);
-    cheap.push((x) => {
-      const a = x.msg.from?.address ?? '';
-      const r = x.msg.replyTo.map((r) => r.address);
-      return pats.some((p) => p(a) || r.some(p)) ? YES : null;
-    });
+    const match = senderMatcher(c.from);
+    cheap.push((x) => (match(x.msg.from?.address ?? '') || x.msg.replyTo.some((r) => match(r.address)) ? YES : null));
   }
   if (c.to) {
-    const pats = c.to.map(senderPattern);
-    cheap.push((x) => ([...x.msg.to, ...x.msg.cc].some((t) => pats.some((p) => p(t.address) || p(t.name ?? ''))) ? YES : null));
+    const match = senderMatcher(c.to);
+    cheap.push((x) => (x.msg.to.some((t) => match(t.address) || match(t.name ?? '')) || x.msg.cc.some((t) => match(t.address) || match(t.name ?? '')) ? YES : null));
   }
   if (c.fromName) {
     const ps = phrases('fromName', c.fromName);
@@ -140,7 +138,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
         total += g.weight;
         if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };
       }
-      return total >= min ? { sentence: best?.sentence ?? null } : null;
+      return total >= min ? { sentence: best?.sentence ?? null, margin: total - min } : null;
     });
   }
   if (c.stage) {
@@ -161,7 +159,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       for (const s of subs) {
         const e = s(x);
         if (!e) return null;
-        if (!ev.sentence && e.sentence) ev = e;
+        ev = merge(ev, e);
       }
       return ev;
     });
@@ -187,7 +185,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     for (const t of tests) {
       const e = t(x);
       if (!e) return null;
-      if (!ev.sentence && e.sentence) ev = e;
+      if (e !== YES) ev = merge(ev, e);
     }
     return ev;
   };
@@ -195,29 +193,61 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
 
 const sentenceCache = new Map<string, string[]>();
 
-/** Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). */
+/**
+ * Sentences of a text: split at . ! ? and line breaks (bounded like phrase matching). A line
+ * that was hard-wrapped by the sender's mail program (long, no closing punctuation, the next
+ * line going on with the same sentence) is joined to the next first, so "If you have not heard
+ * by … / … assume …" stays one sentence.
+ */
 export function sentencesOf(text: string): string[] {
   let out = sentenceCache.get(text);
   if (!out) {
     if (sentenceCache.size > 64) sentenceCache.clear();
-    out = text.slice(0, MAX_MATCH_CHARS).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
+    out = unwrap(text.slice(0, MAX_MATCH_CHARS)).split(/(?<=[.!?])\s+|\n+/).map((s) => s.trim()).filter(Boolean);
     sentenceCache.set(text, out);
   }
   return out;
+}
+
+/** Long lines (40+ characters) not ending a sentence continue on the next line unless it starts a list item. */
+const WRAPPED = /([^\n]{40,}[^\s.!?:;])[ \t]*\n(?=[ \t]*[\p{Ll}\p{N}(\p{Lu}][^\n]*)/gu;
+function unwrap(text: string): string {
+  return text.replace(WRAPPED, '$1 ');
+}
+
+/** The first sentence found, and the tightest score margin. */
+function merge(a: Evidence, b: Evidence): Evidence {
+  if (b === YES) return a;
+  if (a === YES) return b;
+  const margin = a.margin === undefined ? b.margin : b.margin === undefined ? a.margin : Math.min(a.margin, b.margin);
+  return { sentence: a.sentence ?? b.sentence, ...(margin === undefined ? {} : { margin }) };
 }
 
 function evidence(hit: { sentence: string } | null): Evidence | null {
   return hit ? { sentence: hit.sentence } : null;
 }
 
-/** `greenhouse-mail.io` matches that domain and its subdomains; `jobs-*@linkedin.com` is an address glob. */
-function senderPattern(p: string): (address: string) => boolean {
-  const pat = p.toLowerCase().trim();
-  if (pat.includes('@') || pat.includes('*')) {
-    const re = new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`);
-    return (a) => re.test(a.toLowerCase());
+/**
+ * `greenhouse-mail.io` matches that domain and its subdomains; `jobs-*@linkedin.com` is an address
+ * glob. Domains go in a set looked up once per label of the address's domain (a rule may list
+ * dozens of ATS domains, and every message meets it).
+ */
+function senderMatcher(patterns: string[]): (address: string) => boolean {
+  const domains = new Set<string>();
+  const globs: RegExp[] = [];
+  for (const raw of patterns) {
+    const pat = raw.toLowerCase().trim();
+    if (pat.includes('@') || pat.includes('*')) globs.push(new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`));
+    else domains.add(pat.replace(/^\*?\./, ''));
   }
-  return (a) => a.includes('@') && domainMatches(domainOf(a), pat);
+  return (address) => {
+    const a = address.toLowerCase();
+    if (domains.size && a.includes('@')) {
+      // a.b.example.com → a.b.example.com, b.example.com, example.com, com
+      for (let d = domainOf(a); d; d = d.slice(d.indexOf('.') + 1 || d.length)) if (domains.has(d)) return true;
+    }
+    return globs.some((g) => g.test(a));
+  };
 }
 
 function varMatches(v: string | number | null | undefined, t: VarTest): boolean {

@@ -3,7 +3,8 @@
  * the thread may move there from where it is. Forward moves only (applied → interviewing
  * → offer → accepted), any open stage may end (declined, withdrawn, rejected), an accepted
  * offer may still be declined (a rescinded acceptance) or rescinded by the employer, and
- * ended processes stay ended.
+ * ended processes stay ended — except that a rule marked `reopen` may put a declined offer
+ * back to `offer` (the employer came back with a better one).
  */
 import type { Stage, StageOrNone } from '../model/types.js';
 
@@ -11,7 +12,8 @@ const RANK: Record<string, number> = { none: 0, applied: 1, interviewing: 2, off
 const ENDED = new Set<StageOrNone>(['declined', 'withdrawn', 'rejected']);
 
 /** Returns the stage the thread moves to, or null when the move is not allowed. */
-export function nextStage(current: StageOrNone, proposed: Stage): StageOrNone | null {
+export function nextStage(current: StageOrNone, proposed: Stage, opts: { reopen?: boolean } = {}): StageOrNone | null {
+  if (opts.reopen && current === 'declined' && proposed === 'offer') return 'offer';
   let target: Stage = proposed;
   // The owner saying no means "declined" once an offer exists and "withdrawn" before it.
   if (target === 'declined' && (current === 'applied' || current === 'interviewing')) target = 'withdrawn';

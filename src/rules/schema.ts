@@ -102,7 +102,9 @@ export const actionSchema = z.strictObject({
   tag: stringList.optional(),
   /** This message is not about the owner's job search: no further rules apply to it. */
   ignore: z.literal(true).optional(),
-});
+  /** With `stage: offer`: may reopen an offer the owner declined (an improved offer). Nothing else leaves an ended stage. */
+  reopen: z.literal(true).optional(),
+}).refine((a) => !a.reopen || a.stage === 'offer', 'reopen only goes with stage: offer');
 export type Action = z.output<typeof actionSchema>;
 
 export const ruleSchema = z.strictObject({

@@ -6,18 +6,21 @@ import { AlertStore } from './alerts.js';
 import { ProposalStore } from './proposals.js';
 import { dirname } from 'node:path';
 import { OfferwatchError, isOfferwatchError } from '../errors.js';
+import { CorrectionStore } from './corrections.js';
 
 export class Store {
   readonly messages: MessageStore;
   readonly threads: ThreadStore;
   readonly alerts: AlertStore;
   readonly proposals: ProposalStore;
+  readonly corrections: CorrectionStore;
 
   constructor(readonly db: DB) {
     this.messages = new MessageStore(db);
     this.threads = new ThreadStore(db);
     this.alerts = new AlertStore(db);
     this.proposals = new ProposalStore(db);
+    this.corrections = new CorrectionStore(db);
   }
 
   /** Opens the state file; any failure (a file where the directory should be, no permission, not a database) is ESTATE. */
@@ -58,3 +61,4 @@ export type { ThreadRef } from './threads.js';
 export type { AlertRow } from './alerts.js';
 export type { Proposal, Decision, ProposalStatus } from './proposals.js';
 export { DECISIONS } from './proposals.js';
+export type { Correction, CorrectionKind } from './corrections.js';

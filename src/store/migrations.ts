@@ -135,7 +135,21 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE proposals ADD COLUMN claimed_at TEXT;
   ALTER TABLE proposals ADD COLUMN sent_at TEXT;
   `,
-  // 3: a snooze remembers the thread's last message, so that a new message (or the owner's reply)
+  // 3: the owner's corrections of verdicts (offerwatch correct).
+  `
+  CREATE TABLE corrections (
+    source TEXT NOT NULL,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    rules_stage TEXT NOT NULL,
+    anchor_message_id TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    ended_at TEXT,
+    PRIMARY KEY (source, thread_id, kind)
+  );
+  `,
+  // 4: a snooze remembers the thread's last message, so that a new message (or the owner's reply)
   // ends it; alerts remember which channels delivered them, so that a failed channel is retried.
   `
   ALTER TABLE snoozes ADD COLUMN last_message_at TEXT;

@@ -1,5 +1,5 @@
 /** Thread verdicts and their stage history. */
-import type { DB } from './db.js';
+import { statements, type DB } from './db.js';
 import type { ThreadVerdict } from '../classify/classify.js';
 import type { StageChange } from '../rules/engine.js';
 
@@ -9,50 +9,60 @@ export interface ThreadRef {
 }
 
 export class ThreadStore {
-  constructor(private readonly db: DB) {}
+  private readonly sql: ReturnType<typeof statements>;
+
+  constructor(private readonly db: DB) {
+    this.sql = statements(db);
+  }
 
   dirty(): ThreadRef[] {
-    return this.db.prepare('SELECT source, id FROM threads WHERE dirty = 1 ORDER BY source, id').all() as ThreadRef[];
+    return this.sql('SELECT source, id FROM threads WHERE dirty = 1 ORDER BY source, id').all() as ThreadRef[];
   }
 
   /** Marks every thread for reclassification (rules or config changed). */
   markAllDirty(): void {
-    this.db.prepare('UPDATE threads SET dirty = 1').run();
+    this.sql('UPDATE threads SET dirty = 1').run();
   }
 
   save(v: ThreadVerdict, fingerprint: string): void {
+    this.saveAll([v], fingerprint);
+  }
+
+  /** Saves verdicts and their stage histories in one transaction (a cycle saves them in batches). */
+  saveAll(verdicts: readonly ThreadVerdict[], fingerprint: string): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE threads SET dirty = 0, stage = @stage, tracked = @tracked, awaiting = @awaiting, waiting_since = @waiting_since,
-             due_at = @due_at, last_message_at = @last, subject = @subject, company = @company, role = @role, contact = @contact,
-             verdict = @verdict, classified_with = @fp
-           WHERE source = @source AND id = @id`,
-        )
-        .run({
-          source: v.source, id: v.threadId, stage: v.stage, tracked: v.tracked ? 1 : 0, awaiting: v.awaitingReply ? 1 : 0,
-          waiting_since: v.waitingSince, due_at: v.dueAt, last: v.lastMessageAt, subject: v.subject, company: v.company,
-          role: v.role, contact: v.contactFirstName, verdict: JSON.stringify(v), fp: fingerprint,
-        });
-      this.db.prepare('DELETE FROM stage_history WHERE source = ? AND thread_id = ?').run(v.source, v.threadId);
-      const ins = this.db.prepare(
-        `INSERT INTO stage_history (source, thread_id, seq, from_stage, to_stage, message_id, date, rule, origin, sentence)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      v.history.forEach((h, i) => ins.run(v.source, v.threadId, i, h.from, h.to, h.messageId, h.date, h.rule, h.origin, h.sentence));
+      for (const v of verdicts) this.write(v, fingerprint);
     })();
+  }
+
+  private write(v: ThreadVerdict, fingerprint: string): void {
+    this.sql(
+      `UPDATE threads SET dirty = 0, stage = @stage, tracked = @tracked, awaiting = @awaiting, waiting_since = @waiting_since,
+         due_at = @due_at, last_message_at = @last, subject = @subject, company = @company, role = @role, contact = @contact,
+         verdict = @verdict, classified_with = @fp
+       WHERE source = @source AND id = @id`,
+    ).run({
+      source: v.source, id: v.threadId, stage: v.stage, tracked: v.tracked ? 1 : 0, awaiting: v.awaitingReply ? 1 : 0,
+      waiting_since: v.waitingSince, due_at: v.dueAt, last: v.lastMessageAt, subject: v.subject, company: v.company,
+      role: v.role, contact: v.contactFirstName, verdict: JSON.stringify(v), fp: fingerprint,
+    });
+    this.sql('DELETE FROM stage_history WHERE source = ? AND thread_id = ?').run(v.source, v.threadId);
+    const ins = this.sql(
+      `INSERT INTO stage_history (source, thread_id, seq, from_stage, to_stage, message_id, date, rule, origin, sentence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    v.history.forEach((h, i) => ins.run(v.source, v.threadId, i, h.from, h.to, h.messageId, h.date, h.rule, h.origin, h.sentence));
   }
 
   /** Verdicts as classified, with `stale` recomputed for `now`. */
   list(now: Date, opts: { all?: boolean } = {}): ThreadVerdict[] {
-    const rows = this.db
-      .prepare(`SELECT verdict FROM threads WHERE verdict IS NOT NULL ${opts.all ? '' : 'AND tracked = 1'} ORDER BY last_message_at DESC, id`)
+    const rows = this.sql(`SELECT verdict FROM threads WHERE verdict IS NOT NULL ${opts.all ? '' : 'AND tracked = 1'} ORDER BY last_message_at DESC, id`)
       .all() as { verdict: string }[];
     return rows.map((r) => withStale(JSON.parse(r.verdict) as ThreadVerdict, now));
   }
 
   get(ref: ThreadRef, now: Date): ThreadVerdict | null {
-    const row = this.db.prepare('SELECT verdict FROM threads WHERE source = ? AND id = ?').get(ref.source, ref.id) as { verdict: string | null } | undefined;
+    const row = this.sql('SELECT verdict FROM threads WHERE source = ? AND id = ?').get(ref.source, ref.id) as { verdict: string | null } | undefined;
     return row?.verdict ? withStale(JSON.parse(row.verdict) as ThreadVerdict, now) : null;
   }
 
@@ -62,17 +72,16 @@ export class ThreadStore {
     if (colon > 0) {
       const source = spec.slice(0, colon);
       const id = spec.slice(colon + 1);
-      const exact = this.db.prepare('SELECT source, id FROM threads WHERE source = ? AND id = ?').all(source, id) as ThreadRef[];
+      const exact = this.sql('SELECT source, id FROM threads WHERE source = ? AND id = ?').all(source, id) as ThreadRef[];
       if (exact.length) return exact;
     }
-    const exact = this.db.prepare('SELECT source, id FROM threads WHERE id = ?').all(spec) as ThreadRef[];
+    const exact = this.sql('SELECT source, id FROM threads WHERE id = ?').all(spec) as ThreadRef[];
     if (exact.length) return exact;
-    return this.db.prepare("SELECT source, id FROM threads WHERE id LIKE ? ESCAPE '\\' AND tracked = 1 LIMIT 5").all(`${spec.replace(/[\\%_]/g, '\\$&')}%`) as ThreadRef[];
+    return this.sql("SELECT source, id FROM threads WHERE id LIKE ? ESCAPE '\\' AND tracked = 1 LIMIT 5").all(`${spec.replace(/[\\%_]/g, '\\$&')}%`) as ThreadRef[];
   }
 
   history(ref: ThreadRef): StageChange[] {
-    return (this.db
-      .prepare('SELECT from_stage, to_stage, message_id, date, rule, origin, sentence FROM stage_history WHERE source = ? AND thread_id = ? ORDER BY seq')
+    return (this.sql('SELECT from_stage, to_stage, message_id, date, rule, origin, sentence FROM stage_history WHERE source = ? AND thread_id = ? ORDER BY seq')
       .all(ref.source, ref.id) as { from_stage: string; to_stage: string; message_id: string; date: string; rule: string; origin: string; sentence: string | null }[])
       .map((r) => ({ from: r.from_stage as StageChange['from'], to: r.to_stage as StageChange['to'], messageId: r.message_id, date: r.date, rule: r.rule, origin: r.origin, sentence: r.sentence }));
   }

@@ -15,7 +15,7 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, opts: { t
   const code = await main(['node', 'offerwatch', ...args], {
     out: (t) => { out += t; },
     err: (t) => { err += t; },
-    env: { HOME: process.env.HOME, ...env },
+    env: { HOME: process.env.HOME, TZ: 'UTC', ...env }, // times shown in UTC unless a test sets TZ: same output on every machine
     isTTY: opts.tty ?? false,
     errIsTTY: opts.tty ?? false,
     ask: opts.tty ? async (q) => { out += q; return answers.shift() ?? ''; } : undefined,

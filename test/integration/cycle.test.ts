@@ -156,7 +156,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
 
   it('status shows the board grouped by stage, overdue first', async () => {
     const r = await run(['status'], '2026-03-13T15:00:00Z');
-    expect(r.out).toMatch(/OFFER \(1\)\n ![ zdDq]{3} mail:1000000000000000001 {2}Northwind Analytics — Platform Engineer/);
+    expect(r.out).toMatch(/OFFER \(1\)\n ![ ?✓][ zdDq]{3} mail:1000000000000000001 {2}Northwind Analytics — Platform Engineer/);
     expect(r.out).not.toContain('special offer');
   });
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeCursor } from '../../src/connectors/gmail/cursor.js';
+import { afterDate } from '../../src/connectors/gmail/query.js';
 import { drain, hexThread, rfc822, startHarness, type Harness } from '../emulators/gmail/harness.js';
 import { DEMO_LABELS, DEMO_MBOX, splitMboxrd } from '../emulators/gmail/mbox.js';
 
@@ -62,6 +63,22 @@ describe('gmail backfill', () => {
     expect(h.emu.counters.log[0].method).toBe('getProfile');
     const last = decodeCursor(r.cursor);
     expect(last).toMatchObject({ phase: 'incremental', historyId: '100000' });
+  });
+
+  it('looks back as far as the filter says (180 days by default); a source may only narrow it', async () => {
+    const bound = (days: number) => afterDate(h.clock.now().getTime() - days * 86_400_000);
+    const queries = () => h.emu.counters.log.filter((l) => l.method === 'messages.list').map((l) => String(l.query.q));
+    h = await startHarness();
+    await drain(h.connector.reader, null, h.options());
+    expect(queries().every((q) => q.endsWith(bound(180)))).toBe(true);
+    await h.close();
+    h = await startHarness({ cfg: { lookbackDays: 10 } });
+    await drain(h.connector.reader, null, h.options());
+    expect(queries().every((q) => q.endsWith(bound(10)))).toBe(true);
+    await h.close();
+    h = await startHarness({ cfg: { lookbackDays: 400 } });
+    await drain(h.connector.reader, null, h.options({ filter: { ...h.options().filter, lookbackDays: 30 } }));
+    expect(queries().every((q) => q.endsWith(bound(30)))).toBe(true);
   });
 
   it('follows every page of messages.list', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRuleSet, readRuleDir, readRuleFile } from '../../src/rules/load.js';
 import { runRuleTests } from '../../src/rules/selftest.js';
-import { compilePhrase, checkSafeRegex } from '../../src/rules/phrases.js';
+import { compilePhrase, checkSafeRegex, combinePhrases, findPhrase } from '../../src/rules/phrases.js';
 import { nextStage } from '../../src/rules/machine.js';
 import { ConfigError } from '../../src/errors.js';
 import { REPO } from '../helpers/paths.js';
@@ -90,12 +90,16 @@ describe('rule files are validated strictly, with file, line and key', () => {
 
 describe('phrases and regexes', () => {
   it('match on word boundaries, case-insensitively, across spacing and apostrophes', () => {
-    const p = compilePhrase("we've received your application");
-    expect(p.re.test('We’ve   received your Application!')).toBe(true);
-    expect(compilePhrase('offer').re.test('offering')).toBe(false);
+    const matches = (phrase: string, text: string) => findPhrase([compilePhrase(phrase)], text) !== null;
+    expect(matches("we've received your application", 'We’ve   received your Application!')).toBe(true);
+    expect(matches('offer', 'offering')).toBe(false);
+    expect(matches('offer', 'a counteroffer')).toBe(false);
+    expect(matches('offer', 'a counteroffer, then an offer')).toBe(true);
+    expect(matches('über', 'Grüße, Über uns')).toBe(true);
+    expect(matches('über', 'darüber')).toBe(false);
   });
   it('allow a short gap with ...', () => {
-    expect(compilePhrase('filled the ... role').re.test('we filled the senior analyst role')).toBe(true);
+    expect(findPhrase([compilePhrase('filled the ... role')], 'we filled the senior analyst role')).not.toBeNull();
   });
   it('refuse back-references and nested repetition', () => {
     expect(() => checkSafeRegex('(a)\\1')).toThrow();
@@ -116,5 +120,34 @@ describe('stage machine', () => {
     expect(nextStage('accepted', 'offer')).toBeNull();
     expect(nextStage('rejected', 'offer')).toBeNull();
     expect(nextStage('none', 'rejected')).toBe('rejected');
+  });
+
+  it('reopens a declined offer only for a rule marked reopen', () => {
+    expect(nextStage('declined', 'offer')).toBeNull();
+    expect(nextStage('declined', 'offer', { reopen: true })).toBe('offer');
+    expect(nextStage('rejected', 'offer', { reopen: true })).toBeNull();
+    expect(nextStage('withdrawn', 'offer', { reopen: true })).toBeNull();
+  });
+});
+
+describe('phrases without a leading lookbehind match exactly what the lookbehind version matched', () => {
+  /** The earlier compilation: a `(?<![\p{L}\p{N}])` lookbehind in the expression itself. */
+  const reference = (phrase: string): RegExp => {
+    const re = compilePhrase(phrase).re;
+    return /^[\p{L}\p{N}]/u.test(phrase.trim()) ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${re.source})`, 'iu') : new RegExp(re.source, 'iu');
+  };
+  it('agrees on whether each phrase list matches, on texts made of its words and others', async () => {
+    const fc = (await import('fast-check')).default;
+    const words = ['offer', 'Offer', 'counteroffer', 'OFFERS', 'interview', 'I’m', "I'm", 'happy', 'to', 'accept', 'don’t', 'follow-up', 'KELVIN', 'co-op', 'naïve', 'Über', 'darüber', '401k', 'x', '𝒳offer'];
+    const phraseArb = fc.array(fc.constantFrom('offer', 'happy to accept', "I'm happy", 'follow-up', 'kelvin', 'co-op', 'naïve', 'über', '401k', 'happy ... accept', "don't", '-up', '%off'), { minLength: 1, maxLength: 5 });
+    const textArb = fc.array(fc.constantFrom(...words, ' ', '.', '\n', '-', ',', '—', '%off'), { maxLength: 30 }).map((a) => a.join(' ').replace(/ +([.,])/g, '$1'));
+    fc.assert(
+      fc.property(phraseArb, textArb, (list, text) => {
+        const hit = findPhrase(combinePhrases(list.map(compilePhrase)), text);
+        const ref = list.map((p) => reference(p).exec(text)).filter((m): m is RegExpExecArray => m !== null);
+        expect(hit !== null).toBe(ref.length > 0);
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
   });
 });

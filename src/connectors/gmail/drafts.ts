@@ -5,7 +5,7 @@
  */
 import type { gmail_v1 } from 'googleapis/build/src/apis/gmail/v1.js';
 import type { DraftRequest, DraftWriter, SavedDraft, ThreadHandle } from '../port.js';
-import { DRAFT_KEY_HEADER } from '../../mail/headers.js';
+import { DRAFT_KEY_HEADER, headerField } from '../../mail/headers.js';
 import { OfferwatchError } from '../../errors.js';
 import { createOnce } from '../../net/retry.js';
 import type { GmailSourceConfig } from './config.js';
@@ -19,19 +19,6 @@ export interface DraftsDeps {
   maxAttempts?: number;
   /** Drafts per drafts.list page (default 500). */
   pageSize?: number;
-}
-
-/** The value of one header in the MIME header block (unfolded), or null. */
-export function mimeHeader(mime: Buffer, name: string): string | null {
-  const s = mime.toString('latin1');
-  const end = /\r?\n\r?\n/.exec(s);
-  const block = (end ? s.slice(0, end.index) : s).replace(/\r?\n[ \t]+/g, ' ');
-  const lower = name.toLowerCase();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === lower) return line.slice(colon + 1).trim();
-  }
-  return null;
 }
 
 /** Gmail addresses a thread by its own id; the store uses the same id for Gmail sources. */
@@ -85,7 +72,7 @@ export class GmailDrafts implements DraftWriter {
 
   async createDraft(req: DraftRequest): Promise<SavedDraft> {
     if (/[\r\n\0]/.test(req.key)) throw new OfferwatchError('EUNSAFE', `cannot save draft: the draft key contains a line break or NUL`);
-    if (mimeHeader(req.mime, DRAFT_KEY_HEADER) !== req.key) {
+    if (headerField(req.mime, DRAFT_KEY_HEADER) !== req.key) {
       throw new OfferwatchError('EUNSAFE', `cannot save draft: the message does not carry ${DRAFT_KEY_HEADER}: ${req.key}, so a retry could not find it`);
     }
     const threadId = gmailThreadOf(req.thread);

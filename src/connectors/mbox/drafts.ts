@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DraftRequest, DraftWriter, SavedDraft, ThreadHandle } from '../port.js';
-import { DRAFT_KEY_HEADER } from '../../mail/headers.js';
+import { DRAFT_KEY_HEADER, headerField } from '../../mail/headers.js';
 import { OfferwatchError } from '../../errors.js';
 import { ensurePrivateDir, writePrivateFile } from '../../util/secure-fs.js';
 
@@ -24,14 +24,7 @@ export function draftFileName(key: string): string {
 
 /** The value of DRAFT_KEY_HEADER in a message's header block, or null. */
 export function draftKeyOf(head: string): string | null {
-  const end = head.search(/\r?\n\r?\n/);
-  const block = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const name = DRAFT_KEY_HEADER.toLowerCase();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
-  }
-  return null;
+  return headerField(head, DRAFT_KEY_HEADER);
 }
 
 function readHead(file: string): string {

@@ -3,6 +3,11 @@
  * file was read and a hash of its first 64 KiB: an append-only file resumes where it
  * left off; a file that was replaced or shrank is read again from the start (the store
  * dedups by message id).
+ *
+ * The candidate filter is not applied here: a local file is read whole anyway (reading is the
+ * cost, not fetching), so every message goes to the rules, which decide what is the job search.
+ * Neither is the look-back window: an export is often months old, and `scan` of an old Takeout
+ * must give the same board as before.
  */
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
