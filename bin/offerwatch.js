@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm run build`, which `npm install` runs (prepare); after editing src/, build again.
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is compiled to dist/ by `npm run build`, which `npm install` runs (prepare).
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  console.error('offerwatch: cannot start: dist/ is missing; run `npm run build` (npm install does it) first');
+  process.exit(70);
+}
 
 // `offerwatch status | head` closes the pipe early: stop quietly instead of crashing.
 process.stdout.on('error', (err) => {
@@ -10,5 +17,5 @@ process.stdout.on('error', (err) => {
 
 main(process.argv).then(
   (code) => { process.exitCode = code; },
-  (err) => { console.error(err?.stack ?? String(err)); process.exitCode = 1; },
+  (err) => { console.error(`offerwatch: internal error: ${err?.message ?? String(err)}`); process.exitCode = 70; },
 );

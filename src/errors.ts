@@ -6,6 +6,10 @@
 export const ERROR_CODES = {
   /** A config or rule file is missing, unreadable or invalid. Exit code 2. */
   ECONFIG: 'ECONFIG',
+  /** A mail source could not be read (missing file, a directory, no permission, provider down). Exit code 3. */
+  ESOURCE: 'ESOURCE',
+  /** The state directory or database cannot be opened or used. Exit code 2. */
+  ESTATE: 'ESTATE',
   /** A message could not be parsed; it is recorded and skipped. */
   EPARSE: 'EPARSE',
   /** The connector cannot do what was asked (no draft support, read-only source). */
@@ -105,5 +109,34 @@ export function isOfferwatchError(e: unknown, code?: ErrorCode): e is Offerwatch
   return e instanceof OfferwatchError && (code === undefined || e.code === code);
 }
 
-/** Exit codes of the CLI. */
-export const EXIT = { OK: 0, FAILURE: 1, CONFIG: 2 } as const;
+/**
+ * Exit codes of the CLI — one table, documented in the README, followed by every command:
+ *
+ * | code | meaning |
+ * |---|---|
+ * | 0  | done |
+ * | 1  | failure: the command ran but what it checks or asks failed (a rule test, a provider refusal, authorisation) |
+ * | 2  | usage or config error: a bad flag or argument, an invalid config, state that cannot be opened |
+ * | 3  | source failed: at least one source could not be read; the healthy ones were still processed |
+ * | 4  | not found: no such thread, draft or file |
+ * | 70 | internal error: a bug (the message is one line; `--debug` prints the stack) |
+ */
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 2, SOURCE: 3, NOT_FOUND: 4, INTERNAL: 70 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code for an error that reached the top of a command. */
+export function exitCodeFor(e: unknown): ExitCode {
+  if (!isOfferwatchError(e)) return EXIT.INTERNAL;
+  switch (e.code) {
+    case 'ECONFIG':
+    case 'EUSAGE':
+    case 'ESTATE':
+      return EXIT.USAGE;
+    case 'ENOTFOUND':
+      return EXIT.NOT_FOUND;
+    case 'ESOURCE':
+      return EXIT.SOURCE;
+    default:
+      return EXIT.FAILURE;
+  }
+}

@@ -31,6 +31,8 @@ export interface ChannelDeps {
   /** Builds a thread's handle from state, for the markers. */
   handleOf?: HandleOf;
   webhook?: WebhookDeps;
+  /** How the terminal channel shows a time (the owner's zone). */
+  time?: (iso: string) => string;
 }
 
 /** The label the mailbox channel asks for (give it to the connectors' markers), or null when none is configured. */
@@ -43,7 +45,7 @@ export function mailboxLabel(configs: readonly ChannelConfig[]): string | null {
 export function buildChannels(configs: readonly ChannelConfig[], deps: ChannelDeps): AlertChannel[] {
   const out: AlertChannel[] = [];
   for (const c of configs) {
-    if (c.type === 'terminal') out.push(terminalChannel(deps.write));
+    if (c.type === 'terminal') out.push(terminalChannel(deps.write, deps.time));
     else if (c.type === 'webhook') out.push(webhookChannel(c, deps.webhook));
     else {
       const markers = [...(deps.markers ?? new Map<string, AttentionMarker>())];

@@ -1,6 +1,7 @@
 /** Turns alerts and the board into short human text: one line per alert, a few lines per digest. */
 import type { Stage } from '../model/types.js';
 import type { Alert, DigestRow } from './types.js';
+import { terminalSafe } from '../util/text.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -17,7 +18,7 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066
 /** One-line, printable, bounded version of a value that came from mail. */
 export function cleanText(value: string | null | undefined, max = 100): string {
   if (!value) return '';
-  const flat = value.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  const flat = terminalSafe(value).replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
   const chars = Array.from(flat);
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
@@ -83,12 +84,17 @@ export function formatAlert(alert: Alert, now: Date): string {
 }
 
 /** The line printed when an alert is cleared. */
-export function formatCleared(alert: Alert): string {
+export function formatCleared(alert: Alert, opts: { time?: (iso: string) => string } = {}): string {
+  const time = opts.time ?? ((iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`);
+  const c = alert.cleared;
+  if (c?.reason === 'snoozed' && c.snoozedUntil) return `Snoozed until ${time(c.snoozedUntil)}: ${describeThread(alert)}; a new message or your reply ends the snooze`;
+  if (c?.reason === 'new message in the thread') return `New message, new reply deadline: ${describeThread(alert)}`;
+  if (c?.reason === 'stage changed') return `Stage changed: ${describeThread(alert)}`;
   return `No longer waiting for your reply: ${describeThread(alert)}`;
 }
 
-function stamp(now: Date): string {
-  return `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+function stamp(now: Date, time?: (iso: string) => string): string {
+  return time ? time(now.toISOString()) : `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function section(title: string, rows: DigestRow[], line: (r: DigestRow) => string): string[] {
@@ -109,8 +115,8 @@ function byUrgency(a: DigestRow, b: DigestRow): number {
  * A short daily summary: counts per stage, then overdue threads (most overdue first)
  * with how long they waited, then threads due in the next 24 hours.
  */
-export function formatDigest(rows: readonly DigestRow[], now: Date): string {
-  const lines = [`offerwatch digest, ${stamp(now)}`];
+export function formatDigest(rows: readonly DigestRow[], now: Date, time?: (iso: string) => string): string {
+  const lines = [`offerwatch digest, ${stamp(now, time)}`];
   if (rows.length === 0) {
     lines.push('No tracked threads.');
     return lines.join('\n');

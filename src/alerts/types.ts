@@ -20,6 +20,8 @@ export interface Alert {
   dueAt: string;
   /** A draft waiting for the owner's review, if any. */
   proposal: { id: number; templateId: string } | null;
+  /** Set when the alert is being cleared: why, and for a snooze until when. */
+  cleared?: { reason: string; snoozedUntil?: string | null };
 }
 
 export interface AlertChannel {

@@ -28,6 +28,8 @@ export const ThreadJson = z.object({
   contactFirstName: z.string().nullable(),
   lastMessageAt: iso,
   tags: z.array(z.string()),
+  /** When the thread's snooze ends (a new message or the owner's reply ends it sooner); null when not snoozed. */
+  snoozedUntil: iso.nullable(),
   /** The deciding evidence is weak or two rules disagree: worth a look. */
   uncertain: z.boolean(),
   uncertainReasons: z.array(z.string()),
@@ -38,8 +40,8 @@ export type ThreadJson = z.infer<typeof ThreadJson>;
 
 /** A card on the board: the thread plus what the page shows about it. */
 export const Card = ThreadJson.extend({
-  snoozedUntil: iso.nullable(),
-  draft: z.object({ id: z.number(), status: proposalStatus, needsEdit: z.boolean() }).nullable(),
+  /** The thread's live proposal: pending review, being saved, saved (where), or sent by the owner. */
+  draft: z.object({ id: z.number(), status: proposalStatus, needsEdit: z.boolean(), location: z.string().nullable() }).nullable(),
 });
 export type Card = z.infer<typeof Card>;
 
@@ -50,6 +52,8 @@ export const Board = z.object({
   overdue: z.number(),
   skipped: z.number(),
   sources: z.array(z.string()),
+  /** Nothing has been read into state yet (no cycle has run). */
+  empty: z.boolean(),
 });
 export type Board = z.infer<typeof Board>;
 
@@ -127,7 +131,12 @@ export const ThreadDetail = z.object({
 });
 export type ThreadDetail = z.infer<typeof ThreadDetail>;
 
-export const DecideResult = z.object({ created: z.boolean(), proposal: ProposalData });
+export const DecideResult = z.object({
+  created: z.boolean(),
+  proposal: ProposalData,
+  /** The pending proposal this decision replaced (it can no longer be approved). */
+  superseded: ProposalData.nullable(),
+});
 export type DecideResult = z.infer<typeof DecideResult>;
 
 export const Preview = z.object({
@@ -141,11 +150,14 @@ export const Preview = z.object({
 });
 export type Preview = z.infer<typeof Preview>;
 
-export const EditResult = z.object({ proposal: ProposalData });
+/** `changed` is false when the edit left recipient and text as they were. */
+export const EditResult = z.object({ changed: z.boolean(), proposal: ProposalData });
+export type EditResult = z.infer<typeof EditResult>;
 export const ApproveResult = z.object({ outcome: z.enum(['created', 'adopted', 'already', 'sent']), proposal: ProposalData, mail: z.string().nullable() });
 export type ApproveResult = z.infer<typeof ApproveResult>;
 
-export const SnoozeResult = z.object({ source: z.string(), threadId: z.string(), until: iso.nullable() });
+/** `until` is null after unsnooze; `wasSnoozed` says whether unsnooze ended a snooze. */
+export const SnoozeResult = z.object({ source: z.string(), threadId: z.string(), until: iso.nullable(), wasSnoozed: z.boolean() });
 export type SnoozeResult = z.infer<typeof SnoozeResult>;
 
 export const Priority = z.object({

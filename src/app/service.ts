@@ -17,18 +17,19 @@ import { correctionTest, correctionsAsRuleFile } from '../rules/from-corrections
 import type { StageOrNone } from '../model/types.js';
 import { updateAlerts, alertOf } from '../pipeline/alerting.js';
 import { proposeOne } from '../pipeline/proposing.js';
+import { discardProposal } from '../respond/discard.js';
+import { checkEdit } from '../drafts/edit.js';
+import { ownerAddressWarning } from '../config/owner-check.js';
 import { buildProposal } from '../respond/propose.js';
 import { saveProposal } from '../respond/save.js';
 import { composeReply } from '../drafts/compose.js';
-import { placeholderFor } from '../drafts/templates.js';
-import { parseAddress } from '../rules/selftest.js';
 import { parseSnooze } from '../alerts/snooze.js';
 import { formatAlert, formatDigest } from '../alerts/format.js';
 import { deliverText } from '../alerts/channels.js';
 import { OfferwatchError } from '../errors.js';
 import type { Stage } from '../model/types.js';
 import {
-  type AlertData, type ApproveResult, type Board, type Card, type CycleEvent, type CycleResult, type DecideResult,
+  type AlertData, type ApproveResult, type Board, type Card, type CycleEvent, type CycleResult, type DecideResult, type EditResult,
   type Offers, type OfferRow, type TemplateInfo, type CorrectResult, type CorrectionData, type Preview, type ProposalData, type SnoozeResult, type ThreadDetail, type ThreadJson,
 } from './schemas.js';
 
@@ -47,7 +48,7 @@ export class CycleBusyError extends OfferwatchError {
 }
 
 /** The JSON form of a thread used by `scan --json` and `status --json`. */
-export function threadJson(v: ThreadVerdict): ThreadJson {
+export function threadJson(v: ThreadVerdict, snoozedUntil: string | null = null): ThreadJson {
   return {
     threadId: v.threadId,
     source: v.source,
@@ -63,6 +64,7 @@ export function threadJson(v: ThreadVerdict): ThreadJson {
     contactFirstName: v.contactFirstName,
     lastMessageAt: v.lastMessageAt,
     tags: v.tags,
+    snoozedUntil,
     uncertain: v.uncertain ?? false,
     uncertainReasons: v.uncertainReasons ?? [],
     corrected: v.corrected ?? null,
@@ -81,6 +83,21 @@ export interface ServiceDeps {
 }
 
 export type BoardFilter = { all?: boolean; source?: string; text?: string };
+
+export interface DecideOptions {
+  reason?: string | null;
+  template?: string;
+  /** The owner already told them on a call (true), or on which day (a string): the draft confirms it. */
+  afterCall?: string | boolean;
+  /** Propose even though the decision, reason or template does not fit the thread's stage. */
+  force?: boolean;
+}
+
+/** Template variables for a decision told on a call first. */
+function callVars(afterCall: string | boolean | undefined): Record<string, string> {
+  if (!afterCall) return {};
+  return typeof afterCall === 'string' && afterCall.trim() ? { afterCall: 'yes', phoneCallDate: afterCall.trim() } : { afterCall: 'yes' };
+}
 
 export class Service {
   readonly store: Store;
@@ -105,8 +122,12 @@ export class Service {
   // ---------------------------------------------------------------- threads
 
   findThread(spec: string): ThreadRef {
+    if (!spec.trim()) throw new OfferwatchError('EUSAGE', 'cannot find thread: give a thread id (offerwatch status lists them)');
     const hits = this.store.threads.find(spec);
-    if (hits.length === 0) throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (offerwatch status lists them)`);
+    if (hits.length === 0) {
+      const hint = this.store.isEmpty() ? 'the state is empty: run offerwatch once first' : 'offerwatch status lists them';
+      throw new OfferwatchError('ENOTFOUND', `cannot find thread ${spec}: no such thread in state (${hint})`);
+    }
     if (hits.length > 1) throw new OfferwatchError('EUSAGE', `cannot choose thread ${spec}: it matches ${hits.map((h) => `${h.source}:${h.id}`).join(', ')}`);
     return hits[0]!;
   }
@@ -116,8 +137,24 @@ export class Service {
     return this.store.threads.list(this.now(), opts);
   }
 
+  /** Threads as JSON, each with its snooze (`snoozedUntil`, null when none). */
   threads(opts: { all?: boolean } = {}): ThreadJson[] {
-    return this.verdicts(opts).map(threadJson);
+    const snoozes = this.store.alerts.snoozes(this.now());
+    return this.verdicts(opts).map((v) => threadJson(v, snoozes.get(`${v.source}\0${v.threadId}`) ?? null));
+  }
+
+  /** True before the first cycle: nothing has been read into state. */
+  isEmpty(): boolean {
+    return this.store.isEmpty();
+  }
+
+  /**
+   * One warning line when the mailbox holds sent mail and none of it is from the owner's
+   * addresses (naming the most frequent sender, and `where` to add it); null otherwise.
+   */
+  ownerWarning(where: string): string | null {
+    const ctx = this.needCtx('the owner check');
+    return ownerAddressWarning(this.store, ctx.owner, where);
   }
 
   private card(v: ThreadVerdict, now: Date): Card {
@@ -125,9 +162,8 @@ export class Service {
     const props = this.store.proposals.forThread(ref);
     const live = props.find((p) => p.status === 'pending' || p.status === 'saving') ?? [...props].reverse().find((p) => p.status === 'saved' || p.status === 'sent') ?? null;
     return {
-      ...threadJson(v),
-      snoozedUntil: this.store.alerts.snoozedUntil(ref, now),
-      draft: live ? { id: live.id, status: live.status, needsEdit: live.needsEdit.length > 0 } : null,
+      ...threadJson(v, this.store.alerts.snoozedUntil(ref, now)),
+      draft: live ? { id: live.id, status: live.status, needsEdit: live.needsEdit.length > 0, location: live.draftLocation } : null,
     };
   }
 
@@ -149,6 +185,7 @@ export class Service {
       overdue: cards.filter((c) => c.stale).length,
       skipped: this.store.messages.failures().length,
       sources,
+      empty: this.store.isEmpty(),
     };
   }
 
@@ -212,14 +249,15 @@ export class Service {
     });
   }
 
-  digest(): string {
+  /** The daily digest; times in `time` (the owner's zone), UTC when absent. */
+  digest(time?: (iso: string) => string): string {
     const now = this.now();
-    return formatDigest(this.verdicts().map(digestRow), now);
+    return formatDigest(this.verdicts().map(digestRow), now, time);
   }
 
-  async deliverDigest(log: (line: string) => void): Promise<void> {
+  async deliverDigest(log: (line: string) => void, time?: (iso: string) => string): Promise<void> {
     const ctx = this.needCtx('digest');
-    await deliverText(ctx.channels, this.digest(), log);
+    await deliverText(ctx.channels, this.digest(time), log);
   }
 
   // ---------------------------------------------------------------- decisions and drafts
@@ -232,23 +270,27 @@ export class Service {
   }
 
   /** The draft a decision would produce, without recording anything. */
-  preview(spec: string, decision: Decision, opts: { reason?: string | null; template?: string } = {}): Preview {
+  preview(spec: string, decision: Decision, opts: DecideOptions = {}): Preview {
     const ctx = this.needCtx('preview');
     const { ref, v } = this.trackedVerdict(spec, 'preview a decision on');
     const thread = this.store.messages.loadThread(ref.source, ref.id, ctx.owner);
     if (!thread) throw new OfferwatchError('ENOTFOUND', `cannot preview: thread ${ref.id} has no messages in state`);
-    const np = buildProposal({ thread, verdict: v, owner: ctx.owner, templates: ctx.templates, decision, reason: opts.reason ?? null, templateId: opts.template, rule: null });
+    const np = buildProposal({ thread, verdict: v, owner: ctx.owner, templates: ctx.templates, decision, reason: opts.reason ?? null, templateId: opts.template, extraVars: callVars(opts.afterCall), force: opts.force, rule: null });
     return { templateId: np.templateId, decision: np.decision, reason: np.reason, to: np.to, subject: np.subject, body: np.body, needsEdit: np.needsEdit };
   }
 
-  /** Records the owner's decision and proposes the matching draft for review. */
-  decide(spec: string, decision: Decision, opts: { reason?: string | null; template?: string } = {}): DecideResult {
+  /**
+   * Records the owner's decision and proposes the matching draft for review. The decision,
+   * reason and template must fit the thread's stage (or `force`); a new decision supersedes a
+   * pending proposal, a saved draft blocks a new one, a discarded one does not.
+   */
+  decide(spec: string, decision: Decision, opts: DecideOptions = {}): DecideResult {
     const ctx = this.needCtx('decide');
     const { ref, v } = this.trackedVerdict(spec, 'decide on');
-    const now = this.now();
-    this.store.proposals.recordDecision(ref, decision, opts.reason ?? null, now);
-    const { proposal, created } = proposeOne(ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, rule: null });
-    return { created, proposal: proposalData(proposal) };
+    const outcome = proposeOne(ctx, v, { ref, decision, reason: opts.reason ?? null, templateId: opts.template, extraVars: callVars(opts.afterCall), rule: null, force: opts.force, explicit: true });
+    // Recorded only once a proposal fits: a refused decision leaves nothing behind.
+    this.store.proposals.recordDecision(ref, decision, opts.reason ?? null, this.now());
+    return { created: outcome.created, proposal: proposalData(outcome.proposal), superseded: outcome.superseded ? proposalData(outcome.superseded) : null };
   }
 
   /** The reply templates a decision can use. */
@@ -285,16 +327,16 @@ export class Service {
     }
   }
 
-  /** Replaces a pending draft's recipient (`Name <addr>` or an address; empty for none) and text. */
-  editDraft(id: number, fields: { to: string; body: string }): ProposalData {
+  /**
+   * Replaces a pending draft's recipient (`Name <addr>` or one address; empty for none) and
+   * text. An invalid address, several addresses or an empty text are refused and the draft kept.
+   */
+  editDraft(id: number, fields: { to: string; body: string }): EditResult {
     const p = this.draft(id);
     if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
-    const body = fields.body.replace(/\r\n?/g, '\n');
-    const to = fields.to.trim() ? parseAddress(fields.to.trim()) : null;
-    const needsEdit = p.needsEdit.filter((n) => !n.startsWith('recipient') && body.includes(placeholderFor(n)));
-    if (!to) needsEdit.push('recipient: add an address on the To: line');
-    this.store.proposals.edit(p.id, { body, to, needsEdit }, this.now());
-    return this.draft(id);
+    const r = checkEdit(p.id, p, fields);
+    if (r.changed) this.store.proposals.edit(p.id, r.draft, this.now());
+    return { changed: r.changed, proposal: this.draft(id) };
   }
 
   /** Saves a draft into the mailbox, exactly once. Refuses one that still needs an edit unless forced. */
@@ -311,31 +353,41 @@ export class Service {
     return { outcome, proposal: proposalData(r.proposal), mail: await this.draftMail(id) };
   }
 
-  discard(id: number): ProposalData {
-    const p = this.draft(id);
-    this.store.proposals.discard(p.id, this.now());
-    return this.draft(id);
+  /**
+   * Discards a pending draft. A saved one is refused while it is still in the mailbox (offerwatch
+   * never deletes mail); once the owner has deleted it there, it is discarded.
+   */
+  async discard(id: number): Promise<{ discarded: boolean; proposal: ProposalData }> {
+    const ctx = this.needCtx('discard');
+    const p = this.store.proposals.get(id);
+    if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
+    const connector = ctx.connectors.find((c) => c.name === p.source);
+    const after = await discardProposal(this.store, connector, p, ctx.owner, this.now());
+    return { discarded: after.status === 'discarded' && p.status !== 'discarded', proposal: proposalData(after) };
   }
 
   // ---------------------------------------------------------------- snoozes
 
+  /** Silences a thread's alerts until `when`, or until a new message (or the owner's reply) arrives. */
   async snooze(spec: string, when: string[]): Promise<SnoozeResult> {
     const ctx = this.needCtx('snooze');
     const now = this.now();
     const ref = this.findThread(spec);
     const until = parseSnooze(when, now);
-    this.store.alerts.snooze(ref, until);
+    const v = this.store.threads.get(ref, now);
+    this.store.alerts.snooze(ref, until, v?.lastMessageAt ?? null);
     await updateAlerts(ctx, this.verdicts(), now);
-    return { source: ref.source, threadId: ref.id, until: until.toISOString() };
+    return { source: ref.source, threadId: ref.id, until: until.toISOString(), wasSnoozed: true };
   }
 
+  /** Ends a snooze now; `wasSnoozed` says whether there was one. */
   async unsnooze(spec: string): Promise<SnoozeResult> {
     const ctx = this.needCtx('unsnooze');
     const now = this.now();
     const ref = this.findThread(spec);
-    this.store.alerts.unsnooze(ref);
+    const had = this.store.alerts.unsnooze(ref);
     await updateAlerts(ctx, this.verdicts(), now);
-    return { source: ref.source, threadId: ref.id, until: null };
+    return { source: ref.source, threadId: ref.id, until: null, wasSnoozed: had };
   }
 
   // ---------------------------------------------------------------- corrections

@@ -13,7 +13,7 @@ import type { DeadlinePolicy } from '../classify/classify.js';
 import { Store } from '../store/index.js';
 import { buildRuleSet, readRuleDir, readRuleFile, type RuleSet, type RuleSource } from '../rules/load.js';
 import { candidateFilter } from '../rules/filter.js';
-import { loadTemplates } from '../drafts/templates.js';
+import { loadTemplateDirs } from '../drafts/templates.js';
 import { buildChannels, type ChannelConfig } from '../alerts/channels.js';
 import { connectorDefinition } from '../connectors/registry.js';
 import { threadHandle } from '../pipeline/threading.js';
@@ -36,6 +36,10 @@ export interface AppSpec {
   responses: ResponseRule[];
   channels: ChannelConfig[];
   autoSave: boolean;
+  /** Extra template folders after the built-in one (`templates.dir`). */
+  templateDirs?: string[];
+  /** How people see times (the owner's zone); UTC when absent. */
+  time?: (iso: string) => string;
   resolvePath: (p: string) => string;
 }
 
@@ -79,7 +83,7 @@ function stateMarker(store: Store, source: string, clock: Clock): AttentionMarke
 export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: string) => void; write: (line: string) => void }): Promise<App> {
   const sources = ruleSources(spec.ruleSources);
   const rules = buildRuleSet(sources, spec.disabledRules);
-  const templates = loadTemplates(TEMPLATES_DIR);
+  const templates = loadTemplateDirs([TEMPLATES_DIR, ...(spec.templateDirs ?? [])]);
   // A throwaway state still lives on disk, so that memory stays flat on a multi-gigabyte mailbox.
   const temporary = spec.stateDir ? null : mkdtempSync(join(tmpdir(), 'offerwatch-'));
   const stateDir = spec.stateDir ?? temporary!;
@@ -107,7 +111,7 @@ export async function openApp(spec: AppSpec, deps: { clock: Clock; log: (line: s
     const t = store.messages.loadThread(source, threadId, spec.owner);
     return t ? threadHandle(t) : null;
   };
-  const channels = buildChannels(spec.channels, { write: deps.write, markers, handleOf });
+  const channels = buildChannels(spec.channels, { write: deps.write, markers, handleOf, time: spec.time });
   const ctx: CycleContext = {
     store,
     connectors,

@@ -1,7 +1,7 @@
 /** The subcommands. Each resolves its inputs, calls the parts, and prints. */
 import { Command } from 'commander';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import cron from 'node-cron';
 import { EXIT, OfferwatchError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
@@ -9,11 +9,18 @@ import { DEFAULT_DEADLINES } from '../classify/classify.js';
 import { loadRules, ruleSourcesFromFiles } from './app.js';
 import { runRuleTests } from '../rules/selftest.js';
 import { connectorDefinition, connectorDefinitions } from '../connectors/registry.js';
-import { renderAlertRows, renderBoard, renderExplain, renderOffers, renderProposal, renderProposals } from './render.js';
-import { clockFrom, type Io } from './main.js';
-import { DEMO_DIR } from '../paths.js';
-import { CycleBusyError, DECISIONS, openService, type AppSpec, type Decision } from '../app/index.js';
-import { globals, printReport, specFromConfig, withApp, withStore, type Cmd } from './context.js';
+import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, type RenderOptions } from './render.js';
+import { clockFrom, setExitCode, type Io } from './main.js';
+import { DEMO_DIR, TEMPLATES_DIR } from '../paths.js';
+import { DECISIONS, openService, type AppSpec, type Decision, type Service } from '../app/index.js';
+import { cronScheduler, startDaemon } from '../app/daemon.js';
+import { systemClock } from '../clock.js';
+import { timestamped } from '../util/log.js';
+import { loadTemplates } from '../drafts/templates.js';
+import { knownReasons } from '../respond/fit.js';
+import { isValidAddress } from '../util/address.js';
+import { writeInitialConfig } from '../config/init.js';
+import { globals, printReport, progress, specFromConfig, viewOptions, withApp, withStore, type Cmd } from './context.js';
 import { registerDrafts } from './drafts.js';
 import { registerOffers } from './offers.js';
 import { registerServe } from './serve.js';
@@ -29,13 +36,15 @@ export function registerCommands(program: Command, io: Io): void {
     .option('--all', 'include threads that are not about your job search (stage none)')
     .option('--rules <files...>', 'personal rule files layered over the built-in rules')
     .action(async (opts: { source: string; me: string; json?: boolean; all?: boolean; rules?: string[] }, cmd: Cmd) => {
+      const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
+      const bad = addresses.find((a) => !isValidAddress(a));
+      if (bad !== undefined || addresses.length === 0) throw new OfferwatchError('EUSAGE', `cannot use --me: ${bad === undefined ? 'give your address' : `"${bad.slice(0, 80)}" is not an email address`} (e.g. --me you@example.com,alias@example.org)`);
       const m = /^([a-z][a-z0-9-]*):(.+)$/.exec(opts.source);
       const def = m ? connectorDefinition(m[1]!) : undefined;
       if (!m || !def?.fromScanSpec) {
         throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads ${scanTypes()}; other sources need a config file (offerwatch once)`);
       }
       const source = def.fromScanSpec(m[2]!, m[1]!);
-      const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
       const clock = clockFrom(globals(cmd).now);
       const spec: AppSpec = {
         owner: { name: null, addresses, signature: null },
@@ -50,75 +59,98 @@ export function registerCommands(program: Command, io: Io): void {
         autoSave: false,
         resolvePath: (p) => resolve(p),
       };
-      const opened = await openService(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {} });
+      const bar = progress(io);
+      const opened = await openService(spec, { clock, log: (l) => io.err(`${l}\n`), write: () => {}, onProgress: bar?.update });
       try {
         const service = opened.service;
         const reports = await service.scan();
+        bar?.end();
+        const warning = service.ownerWarning('--me');
+        if (warning) io.err(`${warning}\n`);
         const failed = reports.find((r) => r.error);
-        if (failed) throw new OfferwatchError('EPROVIDER', failed.error!);
+        if (failed) throw new OfferwatchError('ESOURCE', failed.error!);
         const threads = service.threads({ all: opts.all });
         if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
-        else io.out(`${renderBoard(threads, clock.now(), { skipped: reports[0]!.failures })}\n`);
+        else io.out(`${renderBoard(threads, clock.now(), { ...viewOptions(io), skipped: reports[0]!.failures })}\n`);
       } finally {
         await opened.close();
       }
     });
 
   program
+    .command('init')
+    .description('Write a minimal config for you (your name, addresses and mailbox) at --config; asks on a terminal for what flags leave out')
+    .option('--name <name>', 'your name, for the sign-off of drafts')
+    .option('--address <address...>', 'an address you send from (repeat for aliases; the first is the drafts\' From)')
+    .option('--mbox <path>', 'a mailbox file to read (a Google Takeout .mbox)')
+    .option('--timezone <zone>', 'the time zone to show times in (IANA name such as Europe/Berlin; default: the system\'s)')
+    .option('--force', 'replace an existing config')
+    .action(async (opts: { name?: string; address?: string[]; mbox?: string; timezone?: string; force?: boolean }, cmd: Cmd) => {
+      const file = resolve(globals(cmd).config);
+      let { name, address: addresses, mbox } = opts;
+      if (!addresses?.length) {
+        if (!io.ask) throw new OfferwatchError('EUSAGE', 'cannot write the config: give your address with --address you@example.com (stdin is not a terminal to ask on)');
+        name ??= (await io.ask('Your name (for the sign-off of drafts): ')).trim() || undefined;
+        addresses = (await io.ask('Your email addresses, comma-separated (the first is the From of drafts): ')).split(',').map((a) => a.trim()).filter(Boolean);
+        mbox ??= (await io.ask('A mailbox file to read, e.g. a Google Takeout .mbox (empty: fill in later): ')).trim() || undefined;
+      }
+      writeInitialConfig(file, { name: name ?? null, addresses, mbox: mbox ? resolve(mbox) : null, timezone: opts.timezone ?? null }, { force: opts.force });
+      io.out(`Wrote ${file}.\nYour own reply templates go in ${join(dirname(file), 'templates')}; every other key is explained in config.example.yaml.\nNext: offerwatch once\n`);
+    });
+
+  program
     .command('once')
     .description('Run one cycle with your config: sync, classify, alert, propose drafts; then print the board')
-    .option('--json', 'print the board as JSON')
+    .option('--json', 'print the board as JSON (and nothing else on stdout)')
     .action(async (opts: { json?: boolean }, cmd: Cmd) => {
-      await withApp(cmd, io, async (service) => {
+      await withApp(cmd, io, async (service, loaded, session) => {
         const { report } = await service.cycle({ holder: 'offerwatch once' });
+        session.endProgress();
         printReport(io, report);
-        const now = service.now();
-        const threads = service.threads();
-        if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
+        const warning = service.ownerWarning(`owner.addresses in ${loaded.file}`);
+        if (warning) io.err(`${warning}\n`);
+        if (opts.json) io.out(`${JSON.stringify(service.threads(), null, 2)}\n`);
         else {
-          io.out(`${renderBoard(threads, now, { skipped: service.failures().length })}\n`);
+          io.out(`${renderBoardOf(service, session.view)}\n`);
           const pending = service.drafts();
-          if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending)}\n`);
+          if (pending.length) io.out(`\nDrafts waiting for your review (offerwatch drafts show ID):\n${renderProposals(pending, session.view)}\n`);
         }
-        if (report.sources.some((s) => s.error)) cmd.exitCodeValue = EXIT.FAILURE;
+        if (report.sources.some((s) => s.error)) setExitCode(cmd, EXIT.SOURCE);
       });
     });
 
   program
     .command('run')
-    .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time; stops on SIGINT/SIGTERM')
+    .description('Run as a daemon: a cycle on the configured schedule (node-cron), one at a time (a tick during a cycle runs when it ends); timestamped lines; stops on SIGINT/SIGTERM')
     .action(async (_opts: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (service, loaded) => {
+      // Every line the daemon prints carries the time (of the machine, not of --now).
+      const log: Io = { ...io, out: timestamped(io.out, systemClock), err: timestamped(io.err, systemClock) };
+      await withApp(cmd, log, async (service, loaded, session) => {
         const schedule = loaded.config.schedule;
         if (!cron.validate(schedule)) throw new OfferwatchError('EUSAGE', `cannot start: schedule "${schedule}" in ${loaded.file} is not a cron expression`);
-        let running: Promise<unknown> | null = null;
-        const controller = new AbortController();
-        const cycle = () => {
-          if (running) {
-            io.err('previous cycle still running; skipping this tick\n');
-            return;
-          }
-          running = service.cycle({ holder: 'offerwatch run', signal: controller.signal })
-            .then((r) => printReport(io, r.report))
-            .catch((e: Error) => io.err(e instanceof CycleBusyError ? `another cycle is running (${e.holder}); skipping this tick\n` : `cycle failed: ${e.message}\n`))
-            .finally(() => { running = null; });
-        };
-        const tasks = [cron.schedule(schedule, cycle, { noOverlap: true })];
         const digest = loaded.config.alerts.digest;
-        if (digest) {
-          if (!cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
-          tasks.push(cron.schedule(digest, () => {
-            void service.deliverDigest((l) => io.err(`${l}\n`));
-          }));
-        }
-        io.err(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.\n`);
-        cycle();
+        if (digest && !cron.validate(digest)) throw new OfferwatchError('EUSAGE', `cannot start: alerts.digest "${digest}" in ${loaded.file} is not a cron expression`);
+        const line = (l: string) => log.err(`${l}\n`);
+        let warned = false;
+        line(`offerwatch running: cycles on "${schedule}"${digest ? `, digest on "${digest}"` : ''}. Ctrl-C stops.`);
+        const daemon = startDaemon({
+          scheduler: cronScheduler(line),
+          schedule,
+          digest,
+          log: line,
+          cycle: async (signal) => {
+            const { report } = await service.cycle({ holder: 'offerwatch run', signal });
+            session.endProgress();
+            printReport(log, report);
+            const warning = warned ? null : service.ownerWarning(`owner.addresses in ${loaded.file}`);
+            if (warning) { warned = true; line(warning); }
+          },
+          sendDigest: () => service.deliverDigest(line, session.view.time),
+        });
         await new Promise<void>((resolveStop) => {
           const stop = () => {
-            io.err('stopping…\n');
-            controller.abort();
-            for (const t of tasks) void t.stop();
-            void Promise.resolve(running).finally(() => resolveStop());
+            line('stopping…');
+            void daemon.stop().finally(() => resolveStop());
           };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
@@ -132,15 +164,14 @@ export function registerCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .option('--failures', 'list the messages that could not be read, with the reason')
     .action((opts: { json?: boolean; failures?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      withStore(cmd, (service, loaded) => {
         if (opts.failures) {
           const f = service.failures();
           io.out(f.length ? `${f.map((x) => `${x.ref}: ${x.reason}`).join('\n')}\n` : 'No unreadable messages.\n');
           return;
         }
-        const threads = service.threads();
-        if (opts.json) io.out(`${JSON.stringify(threads, null, 2)}\n`);
-        else io.out(`${renderBoard(threads, service.now(), { skipped: service.failures().length })}\n`);
+        if (opts.json) io.out(`${JSON.stringify(service.threads(), null, 2)}\n`);
+        else io.out(`${renderBoardOf(service, viewOptions(io, loaded))}\n`);
       });
     });
 
@@ -153,8 +184,9 @@ export function registerCommands(program: Command, io: Io): void {
       withStore(cmd, (service, loaded) => {
         const t = service.thread(spec, loaded.owner);
         if (opts.json) return io.out(`${JSON.stringify(t, null, 2)}\n`);
-        io.out(`${renderExplain(t, service.now())}\n`);
-        if (t.proposals.length) io.out(`\n${renderProposals(t.proposals)}\n`);
+        const view = viewOptions(io, loaded);
+        io.out(`${renderExplain(t, service.now(), view)}\n`);
+        if (t.proposals.length) io.out(`\n${renderProposals(t.proposals, view)}\n`);
       });
     });
 
@@ -179,7 +211,7 @@ export function registerCommands(program: Command, io: Io): void {
       }
       const failed = results.filter((r) => !r.ok).length;
       io.out(`${results.length - failed} passed, ${failed} failed\n`);
-      if (failed) cmd.exitCodeValue = EXIT.FAILURE;
+      if (failed) setExitCode(cmd, EXIT.FAILURE);
     });
 
   program
@@ -189,7 +221,8 @@ export function registerCommands(program: Command, io: Io): void {
     .action((opts: { json?: boolean }, cmd: Cmd) => {
       withStore(cmd, (service) => {
         const rows = service.alerts();
-        io.out(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderAlertRows(rows)}\n`);
+        const hint = rows.length === 0 && service.isEmpty() ? ' The state is empty: run offerwatch once first.' : '';
+        io.out(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderAlertRows(rows)}${hint}\n`);
       });
     });
 
@@ -199,9 +232,10 @@ export function registerCommands(program: Command, io: Io): void {
     .argument('<thread>', 'thread id')
     .argument('<when...>', 'a duration (90m, 36h, 2d, 1w) or "until ISO"')
     .action(async (spec: string, when: string[], _o: unknown, cmd: Cmd) => {
-      await withApp(cmd, io, async (service) => {
+      await withApp(cmd, io, async (service, _l, session) => {
         const r = await service.snooze(spec, when);
-        io.out(`Snoozed ${r.source}:${r.threadId} until ${r.until}.\n`);
+        const id = `${r.source}:${r.threadId}`;
+        io.out(`Snoozed ${id} until ${session.view.time(r.until)}; a new message or your reply ends the snooze (offerwatch unsnooze ${id} ends it now).\n`);
       });
     });
 
@@ -212,7 +246,7 @@ export function registerCommands(program: Command, io: Io): void {
     .action(async (spec: string, _o: unknown, cmd: Cmd) => {
       await withApp(cmd, io, async (service) => {
         const r = await service.unsnooze(spec);
-        io.out(`Unsnoozed ${r.source}:${r.threadId}.\n`);
+        io.out(r.wasSnoozed ? `Snooze of ${r.source}:${r.threadId} ended.\n` : `${r.source}:${r.threadId} was not snoozed.\n`);
       });
     });
 
@@ -221,14 +255,17 @@ export function registerCommands(program: Command, io: Io): void {
     .description('Record your decision on a thread and propose the matching draft for review')
     .argument('<thread>', 'thread id')
     .addArgument(new Command().createArgument('<decision>', 'what you decided').choices(DECISIONS))
-    .option('--reason <reason>', 'accepted-elsewhere, compensation, relocation, visa, family, personal, … (picks the template)')
+    .option('--reason <reason>', `picks the template: ${knownReasons(loadTemplates(TEMPLATES_DIR)).join(', ')} (or any your templates.dir adds); none gives the neutral one`)
     .option('--template <id>', 'use this template instead of the one the decision and reason pick')
+    .option('--after-call [date]', 'you already told them on a call (optionally when, e.g. "Tuesday"): the draft confirms it in writing')
+    .option('--force', 'propose even though the decision, reason or template does not fit the thread\'s stage')
     .option('--json', 'print JSON')
-    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string; json?: boolean }, cmd: Cmd) => {
+    .action(async (spec: string, decision: Decision, opts: { reason?: string; template?: string; afterCall?: string | boolean; force?: boolean; json?: boolean }, cmd: Cmd) => {
       await withApp(cmd, io, async (service) => {
-        const r = service.decide(spec, decision, { reason: opts.reason ?? null, template: opts.template });
+        const r = service.decide(spec, decision, { reason: opts.reason ?? null, template: opts.template, afterCall: opts.afterCall, force: opts.force });
         if (opts.json) return io.out(`${JSON.stringify(r, null, 2)}\n`);
-        const { proposal, created } = r;
+        const { proposal, created, superseded } = r;
+        if (superseded) io.out(`This supersedes draft #${superseded.id} (${superseded.templateId}), which can no longer be approved.\n`);
         io.out(`${created ? 'Proposed' : 'Already proposed'}:\n\n${renderProposal(proposal)}\n`);
         io.out(`\nReview it, then: offerwatch drafts edit ${proposal.id} · offerwatch drafts approve ${proposal.id}\n`);
       });
@@ -279,16 +316,18 @@ export function registerCommands(program: Command, io: Io): void {
       for (const f of ['offerwatch.db', 'offerwatch.db-wal', 'offerwatch.db-shm']) rmSync(join(stateDir, f), { force: true });
       rmSync(join(stateDir, 'drafts', 'demo'), { recursive: true, force: true });
       const spec = { ...specFromConfig(loaded), stateDir };
-      io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${clock.now().toISOString()}\n\nAlerts raised this cycle:\n`);
-      const opened = await openService(spec, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`) });
+      const view = viewOptions(io, loaded);
+      io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${view.time(clock.now().toISOString())}\n\nAlerts raised this cycle:\n`);
+      const bar = progress(io);
+      const opened = await openService({ ...spec, time: view.time }, { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`  ${l}\n`), onProgress: bar?.update });
       try {
         const service = opened.service;
         const { report } = await service.cycle({ holder: 'offerwatch demo' });
+        bar?.end();
         if (report.raised.length === 0) io.out('  (none)\n');
-        const now = clock.now();
-        io.out(`\n${renderBoard(service.threads(), now, { skipped: service.failures().length })}\n`);
+        io.out(`\n${renderBoardOf(service, view)}\n`);
         const pending = service.drafts();
-        io.out(`\nDrafts waiting for your review:\n${renderProposals(pending)}\n`);
+        io.out(`\nDrafts waiting for your review:\n${renderProposals(pending, view)}\n`);
         for (const p of pending.slice(0, 1)) io.out(`\n    ${renderProposal(p).replace(/\n/g, '\n    ')}\n`);
         const stateFlag = opts.state ? ` --state ${stateDir}` : '';
         io.out(`\nState is in ${stateDir}. Next, as the owner would:\n`);
@@ -300,6 +339,12 @@ export function registerCommands(program: Command, io: Io): void {
         await opened.close();
       }
     });
+}
+
+/** The board as the service has it (cards with snoozes and drafts), rendered for a person. */
+function renderBoardOf(service: Service, view: RenderOptions): string {
+  const b = service.board();
+  return renderBoard(b.threads, new Date(b.now), { ...view, skipped: b.skipped, empty: b.empty });
 }
 
 /** Source types `scan --source` reads, as `type:SPEC`. */

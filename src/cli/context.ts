@@ -1,12 +1,17 @@
-/** What every command needs: the config, the app or the store, thread and draft lookup. */
+/** What every command needs: the config, the service over the whole app or over the state alone, and how to show things. */
 import { Command } from 'commander';
 import { OfferwatchError } from '../errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { ruleSourcesFromFiles } from './app.js';
-import { openService, openStateService, type AppSpec, type CycleResult, type Service } from '../app/index.js';
+import { openService, openStateService, type AppSpec, type Service } from '../app/index.js';
+import type { ProposalData } from '../app/index.js';
+import type { RenderOptions } from './render.js';
+import { systemTimeZone, timeFormat } from '../util/time.js';
+import { terminalProgress } from '../util/progress.js';
+import { systemClock } from '../clock.js';
 import { clockFrom, type GlobalOptions, type Io } from './main.js';
 
-export type Cmd = Command & { exitCodeValue?: number };
+export type Cmd = Command;
 
 export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
@@ -24,23 +29,48 @@ export function specFromConfig(loaded: LoadedConfig): AppSpec {
     responses: c.responses,
     channels: c.alerts.channels,
     autoSave: c.drafts.autoSave,
+    templateDirs: loaded.templateDirs.slice(1),
     resolvePath: loaded.resolvePath,
   };
 }
 
-/** A one-line progress counter on a terminal (stderr), nothing elsewhere. */
-export function progress(io: Io): ((source: string, done: number, total: number | null) => void) | undefined {
-  if (!process.stderr.isTTY || io.env.CI) return undefined;
-  return (source, done, total) => io.err(`\r${source}: ${done}${total ? `/${total}` : ''} messages…`);
+/** Progress of every sync on a terminal (stderr); nothing on a pipe or in CI. */
+export function progress(io: Io) {
+  return terminalProgress(io.err, Boolean(io.errIsTTY) && !io.env.CI, systemClock);
 }
 
-export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, loaded: LoadedConfig) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
+/** How times and colour are shown: the owner's zone (config `timezone`, else the system's), colour only on a terminal without NO_COLOR. */
+export function viewOptions(io: Io, loaded?: LoadedConfig): Required<RenderOptions> {
+  const zone = loaded?.config.timezone ?? systemTimeZone(io.env);
+  const noColor = 'NO_COLOR' in io.env && io.env.NO_COLOR !== '';
+  return { time: timeFormat(zone), color: Boolean(io.isTTY) && !noColor && io.env.TERM !== 'dumb' };
+}
+
+/** What a command running the whole app gets besides the service. */
+export interface Session {
+  loaded: LoadedConfig;
+  view: Required<RenderOptions>;
+  /** Ends the terminal progress line, if one is drawn (before printing anything else). */
+  endProgress(): void;
+}
+
+/**
+ * Runs `fn` with the service over the whole app (connectors, rules, templates, channels).
+ * With `--json`, stdout holds only JSON: the terminal alert channel writes to stderr.
+ */
+export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, loaded: LoadedConfig, session: Session) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
   const g = globals(cmd);
   const loaded = loadConfig(g.config);
   const clock = clockFrom(g.now);
-  const opened = await openService((spec ?? specFromConfig)(loaded), { clock, log: (l) => io.err(`${l}\n`), write: (l) => io.out(`${l}\n`), onProgress: progress(io) });
+  const view = viewOptions(io, loaded);
+  const json = Boolean((cmd.opts() as { json?: boolean }).json);
+  const bar = progress(io);
+  const opened = await openService(
+    { time: view.time, ...(spec ?? specFromConfig)(loaded) },
+    { clock, log: (l) => io.err(`${l}\n`), write: (l) => (json ? io.err : io.out)(`${l}\n`), onProgress: bar?.update },
+  );
   try {
-    return await fn(opened.service, loaded);
+    return await fn(opened.service, loaded, { loaded, view, endProgress: () => bar?.end() });
   } finally {
     await opened.close();
   }
@@ -64,10 +94,10 @@ export function proposalId(s: string): number {
   return n;
 }
 
-export function printReport(io: Io, r: Pick<CycleResult, 'sources'>): void {
-  if (progress(io)) io.err('\n');
+/** One line per source (and per draft saved by `drafts.autoSave`), on stderr. */
+export function printReport(io: Io, r: { sources: { name: string; added: number; failures: number; error: string | null }[]; saved: Pick<ProposalData, 'id' | 'templateId' | 'source' | 'threadId' | 'draftLocation'>[] }): void {
   for (const s of r.sources) {
     io.err(`${s.name}: ${s.added} new message(s)${s.failures ? `, ${s.failures} unreadable (recorded)` : ''}${s.error ? ` — ${s.error}` : ''}\n`);
   }
+  for (const p of r.saved) io.err(`Saved draft #${p.id} (${p.templateId}, ${p.source}:${p.threadId}) → ${p.draftLocation}. Nothing was sent.\n`);
 }
-

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { OfferwatchError } from '../errors.js';
+import { editableText, parseEditedText } from '../drafts/edit.js';
 import { renderProposal, renderProposals } from './render.js';
 import { proposalId, withApp, withStore, type Cmd } from './context.js';
 import type { Io } from './main.js';
@@ -37,7 +38,7 @@ export function registerDrafts(program: Command, io: Io): void {
     });
   drafts
     .command('edit')
-    .description('Edit a proposed draft in $EDITOR (first line: To:)')
+    .description('Edit a proposed draft in $EDITOR (first line: To:, one address); an invalid result is refused and the draft kept as it was')
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Cmd) => {
       withStore(cmd, (service) => {
@@ -46,15 +47,14 @@ export function registerDrafts(program: Command, io: Io): void {
         const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));
         const file = join(dir, `draft-${p.id}.txt`);
         try {
-          writeFileSync(file, `To: ${p.to ? (p.to.name ? `${p.to.name} <${p.to.address}>` : p.to.address) : ''}\n\n${p.body}`, { mode: 0o600 });
+          writeFileSync(file, editableText(p), { mode: 0o600 });
           const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
           const r = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
           if (r.status !== 0) throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: ${editor} exited with ${r.status}`);
-          const text = readFileSync(file, 'utf8').replace(/\r\n?/g, '\n');
-          const m = /^To:[ \t]*(.*)\n\n?([\s\S]*)$/.exec(text);
-          if (!m) throw new OfferwatchError('EUSAGE', `cannot read the edited draft #${p.id}: keep the "To:" line and a blank line before the text`);
-          const edited = service.editDraft(p.id, { to: m[1]!, body: m[2]! });
-          io.out(`Draft #${p.id} updated.${edited.needsEdit.length ? ` Still needs your edit: ${edited.needsEdit.join('; ')}` : ''}\n`);
+          const edited = service.editDraft(p.id, parseEditedText(p.id, readFileSync(file, 'utf8')));
+          if (!edited.changed) return io.out(`Draft #${p.id} unchanged.\n`);
+          const { needsEdit } = edited.proposal;
+          io.out(`Draft #${p.id} updated.${needsEdit.length ? ` Still needs your edit: ${needsEdit.join('; ')}` : ''}\n`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -80,12 +80,13 @@ export function registerDrafts(program: Command, io: Io): void {
     });
   drafts
     .command('discard')
-    .description('Discard a proposed draft')
+    .description('Discard a proposed draft (a saved one only once you have deleted it in your mail program)')
     .argument('<id>')
-    .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (service) => {
-        const p = service.discard(proposalId(id));
-        io.out(`Draft #${p.id} discarded.\n`);
+    .action(async (id: string, _o: unknown, cmd: Cmd) => {
+      await withApp(cmd, io, async (service) => {
+        const { discarded, proposal: p } = await service.discard(proposalId(id));
+        const was = p.status === 'sent' ? 'sent by you' : p.status;
+        io.out(discarded ? `Draft #${p.id} discarded.\n` : `Draft #${p.id} was already ${was}; nothing to discard.\n`);
       });
     });
 }

@@ -9,6 +9,9 @@ import type { Owner, Stage } from '../model/types.js';
 import { parseDuration, type RuleFile } from '../rules/schema.js';
 import { DEFAULT_DEADLINES, type DeadlinePolicy } from '../classify/classify.js';
 import type { RuleSource } from '../rules/load.js';
+import { loadTemplateDirs, type TemplateSet } from '../drafts/templates.js';
+import { validateResponseRules } from '../respond/fit.js';
+import { TEMPLATES_DIR } from '../paths.js';
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
@@ -31,6 +34,10 @@ export interface LoadedConfig {
   personalRules: RuleSource;
   /** Extra rule files named in the config (absolute paths). */
   ruleFiles: string[];
+  /** Template folders: the built-in one, then `templates.dir` when set. */
+  templateDirs: string[];
+  /** The templates of those folders, checked. */
+  templates: TemplateSet;
   /** Resolves a path written in the config: `~` and paths relative to the config file. */
   resolvePath(p: string): string;
 }
@@ -54,6 +61,9 @@ export function loadConfig(file: string): LoadedConfig {
   const deadlines: DeadlinePolicy = { ...DEFAULT_DEADLINES };
   for (const [k, v] of Object.entries(config.deadlines)) if (v) (deadlines as Record<string, number>)[k as Stage | 'default'] = parseDuration(v);
   const owner: Owner = { name: config.owner.name ?? null, addresses: config.owner.addresses.map((a) => a.toLowerCase()) };
+  const templateDirs = [TEMPLATES_DIR, ...(config.templates.dir ? [resolvePath(config.templates.dir)] : [])];
+  const templates = loadTemplateDirs(templateDirs);
+  validateResponseRules(config.responses, templates, (path) => ({ file: abs, ...located.locate(path) }));
   const personal: LocatedValue<RuleFile> = {
     value: { version: 1, rules: config.rules.personal, tests: config.rules.tests },
     locate: (path) => {
@@ -70,6 +80,8 @@ export function loadConfig(file: string): LoadedConfig {
     deadlines,
     personalRules: { file: abs, parsed: personal, personal: true },
     ruleFiles: config.rules.files.map(resolvePath),
+    templateDirs,
+    templates,
     resolvePath,
   };
 }

@@ -5,6 +5,8 @@ import { durationSchema, ruleSchema, ruleTestSchema, stringList } from '../rules
 import { channelConfigSchema } from '../alerts/channels.js';
 import { CONNECTORS, type SourceConfig } from '../connectors/registry.js';
 import { responseRuleSchema } from '../respond/schema.js';
+import { isValidAddress } from '../util/address.js';
+import { isTimeZone } from '../util/time.js';
 
 export type { SourceConfig };
 
@@ -25,7 +27,10 @@ export const configSchema = z.strictObject({
   owner: z.strictObject({
     name: z.string().min(1).optional(),
     /** Every address the owner sends from; the first is used as the From of drafts. */
-    addresses: stringList,
+    addresses: z.preprocess(
+      (v) => (typeof v === 'string' ? [v] : v),
+      z.array(z.string().trim().refine(isValidAddress, { error: (iss) => `"${String(iss.input).slice(0, 80)}" is not an email address` })).min(1),
+    ),
     /** Sign-off used in drafts, e.g. "Jordan Okafor". Defaults to the owner's name. */
     signature: z.string().optional(),
   }),
@@ -56,12 +61,20 @@ export const configSchema = z.strictObject({
       digest: z.string().optional(),
     })
     .default({ channels: [{ type: 'terminal' }] }),
+  templates: z
+    .strictObject({
+      /** Your own reply templates (`*.hbs`); one with a built-in's id replaces it. */
+      dir: z.string().min(1).optional(),
+    })
+    .default({}),
   drafts: z
     .strictObject({
       /** Save proposals straight into the mailbox as drafts (still never sent). */
       autoSave: z.boolean().default(false),
     })
     .default({ autoSave: false }),
+  /** IANA time zone times are shown in (e.g. Europe/Berlin); default: the system's. JSON stays UTC. */
+  timezone: z.string().refine(isTimeZone, { error: (iss) => `unknown time zone "${String(iss.input).slice(0, 60)}": use an IANA name such as Europe/Berlin or America/New_York` }).optional(),
   /** Cron expression for `offerwatch run`. */
   schedule: z.string().default('*/15 * * * *'),
 });

@@ -101,6 +101,16 @@ export function loadTemplates(dir: string): TemplateSet {
   return makeTemplateSet(templates);
 }
 
+/**
+ * The built-in templates and the owner's own folders, in order: a template in a later folder
+ * with the same id replaces the earlier one; new ids add templates (and their reasons).
+ */
+export function loadTemplateDirs(dirs: readonly string[]): TemplateSet {
+  const byId = new Map<string, Template>();
+  for (const dir of dirs) for (const t of loadTemplates(dir).list()) byId.set(t.id, t);
+  return makeTemplateSet([...byId.values()]);
+}
+
 function readTemplateFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');

@@ -45,8 +45,12 @@ export async function updateAlerts(ctx: CycleContext, verdicts: ThreadVerdict[],
     if (!reason) continue;
     store.alerts.clear(a.id, reason, now);
     cleared++;
-    if (v) await deliverClear(ctx.channels, alertOf(ctx, a, v), now, log);
+    if (v) await deliverClear(ctx.channels, { ...alertOf(ctx, a, v), cleared: { reason, snoozedUntil: store.alerts.snoozedUntil(ref, now) } }, now, log);
   }
+
+  // Each open alert goes to each channel once; a channel that failed is retried on later
+  // cycles until it delivers. Failures are reported once per channel and cycle.
+  const failures = new Map<string, { count: number; message: string }>();
 
   for (const v of verdicts) {
     if (!v.stale || !v.dueAt) continue;
@@ -61,9 +65,24 @@ export async function updateAlerts(ctx: CycleContext, verdicts: ThreadVerdict[],
       alert = store.alerts.raise(ref, v.dueAt, v.stage, now).alert;
     }
     if (alert.delivered) continue;
-    await deliver(ctx.channels, alertOf(ctx, alert, v), now, log);
-    store.alerts.markDelivered(alert.id);
-    raised.push(alert);
+    const done = store.alerts.deliveredChannels(alert.id);
+    const todo = ctx.channels.filter((ch) => !done.has(ch.name));
+    if (done.size === 0) raised.push(alert);
+    const results = await deliver(todo, alertOf(ctx, alert, v), now, () => {});
+    let allOk = true;
+    for (const r of results) {
+      if (r.ok) store.alerts.markChannelDelivered(alert.id, r.channel, now);
+      else {
+        allOk = false;
+        const f = failures.get(r.channel) ?? { count: 0, message: `${r.error.message} [${r.error.code}]` };
+        f.count++;
+        failures.set(r.channel, f);
+      }
+    }
+    if (allOk) store.alerts.markDelivered(alert.id);
+  }
+  for (const [channel, f] of failures) {
+    log(`cannot deliver ${f.count} alert(s) to ${channel}: ${f.message}; they stay open and are sent to ${channel} on the next cycle`);
   }
   return { raised, cleared };
 }

@@ -32,7 +32,7 @@ export interface CycleContext {
   autoSave: boolean;
   clock: Clock;
   log: (line: string) => void;
-  onProgress?: (source: string, done: number, total: number | null) => void;
+  onProgress?: (source: string, done: number, total: number | null, bytes?: { done: number; total: number }) => void;
 }
 
 export interface SourceReport {
@@ -79,7 +79,9 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
         filter: ctx.filter,
         trackedThreadIds: tracked.get(c.name) ?? new Set(),
         signal,
-        onProgress: ctx.onProgress ? (p) => ctx.onProgress!(c.name, p.done, p.total) : undefined,
+        onProgress: ctx.onProgress
+          ? (p) => ctx.onProgress!(c.name, p.done, p.total, p.bytes !== undefined && p.totalBytes != null ? { done: p.bytes, total: p.totalBytes } : undefined)
+          : undefined,
       });
       for await (const batch of batches) {
         const r = ctx.store.messages.ingest(c.name, { ...batch, messages: batch.messages.filter((m) => !isDraft(m)) }, ctx.owner, ctx.clock.now());

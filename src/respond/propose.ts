@@ -10,7 +10,7 @@ import type { TemplateSet } from '../drafts/templates.js';
 import { renderTemplate } from '../drafts/templates.js';
 import { chooseRecipient } from '../drafts/recipients.js';
 import { replySubject } from '../drafts/compose.js';
-import { OfferwatchError } from '../errors.js';
+import { effectiveDecision, fittingTemplate } from './fit.js';
 import type { ResponseRule } from './schema.js';
 
 export interface OwnerProfile extends Owner {
@@ -18,8 +18,11 @@ export interface OwnerProfile extends Owner {
 }
 
 /** One key per thread and decision: the draft's idempotency key, stored in its headers. */
-export function draftKey(source: string, threadId: string, decision: Decision): string {
-  return `ow-${createHash('sha256').update(`${source}\0${threadId}\0${decision}`).digest('hex').slice(0, 32)}`;
+export function draftKey(source: string, threadId: string, decision: Decision, generation = 0): string {
+  // Generation 0 keeps the original key; a later proposal for the thread (after a discard or a
+  // superseded decision) gets its own, so that it is a different draft in the mailbox.
+  const seed = generation === 0 ? `${source}\0${threadId}\0${decision}` : `${source}\0${threadId}\0${decision}\0${generation}`;
+  return `ow-${createHash('sha256').update(seed).digest('hex').slice(0, 32)}`;
 }
 
 /** The first personal response rule that fits the thread, if any. */
@@ -53,19 +56,19 @@ export interface ProposalRequest {
   templateId?: string;
   extraVars?: Record<string, string>;
   rule: string | null;
+  /** Propose even when the decision, reason or template does not fit the thread's stage. */
+  force?: boolean;
+  /** Which proposal of the thread this is (0 for the first): picks the draft key. */
+  generation?: number;
 }
 
 export function buildProposal(req: ProposalRequest): NewProposal {
   const { thread, verdict, owner, templates, decision, reason } = req;
   // Saying no before any offer is a withdrawal; after an acceptance it is a rescinded acceptance.
-  const effective: Decision = decision === 'decline' && (verdict.stage === 'applied' || verdict.stage === 'interviewing') ? 'withdraw' : decision === 'decline' && verdict.stage === 'accepted' ? 'rescind' : decision;
-  const template = req.templateId
-    ? templates.get(req.templateId)
-    : (templates.choose(effective, reason ?? undefined, verdict.stage) ?? templates.choose(effective, reason ?? undefined));
-  if (!template) {
-    const what = req.templateId ? `template "${req.templateId}" does not exist` : `no template fits ${decision}${reason ? ` (${reason})` : ''} at stage ${verdict.stage}`;
-    throw new OfferwatchError('ETEMPLATE', `cannot propose a draft for thread ${thread.id}: ${what}`);
-  }
+  const effective = effectiveDecision(decision, verdict.stage);
+  const template = fittingTemplate(templates, {
+    decision, reason, templateId: req.templateId, stage: verdict.stage, force: req.force, thread: `${thread.source}:${thread.id}`,
+  });
   const ownerName = owner.name ?? null;
   const vars: Record<string, string | null> = {
     contactFirstName: verdict.contactFirstName,
@@ -82,10 +85,10 @@ export function buildProposal(req: ProposalRequest): NewProposal {
   if (!recipient.to) needsEdit.push(`recipient: ${recipient.note ?? 'no person to write to is known in this thread; add an address'}`);
   const lastSubject = [...thread.messages].reverse().find((m) => m.subject.trim())?.subject ?? '';
   return {
-    key: draftKey(thread.source, thread.id, decision),
+    key: draftKey(thread.source, thread.id, effective, req.generation ?? 0),
     source: thread.source,
     threadId: thread.id,
-    decision,
+    decision: effective,
     reason,
     templateId: template.id,
     rule: req.rule,

@@ -61,7 +61,9 @@ export function claimHolderAlive(token: string): boolean {
 export async function saveProposal(store: Store, connector: Connector | undefined, proposal: Proposal, owner: Owner, now: Date, opts: SaveOptions = {}): Promise<SaveResult> {
   const current = store.proposals.get(proposal.id) ?? proposal;
   if (current.status === 'saved' || current.status === 'sent') return { proposal: current, outcome: 'unchanged' };
-  if (current.status === 'discarded') throw new OfferwatchError('EUSAGE', `cannot save draft #${proposal.id}: it was discarded`);
+  if (current.status === 'discarded' || current.status === 'superseded') {
+    throw new OfferwatchError('EUSAGE', `cannot save draft #${proposal.id}: it was ${current.status}${current.status === 'superseded' ? ' by a later decision (offerwatch drafts lists the live one)' : ''}`);
+  }
   if (!connector) throw new OfferwatchError('EUNSUPPORTED', `cannot save draft #${proposal.id}: source ${proposal.source} is not configured`);
   const writer = connector.drafts;
   if (!writer) throw new OfferwatchError('EUNSUPPORTED', `cannot save draft #${proposal.id}: source ${proposal.source} cannot store drafts`);

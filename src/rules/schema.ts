@@ -10,7 +10,12 @@ const stageOrNone = z.enum(STAGES_OR_NONE as [string, ...string[]]);
 const stageList = z.union([stageOrNone, z.array(stageOrNone).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 export const DURATION_RE = /^(\d+(?:\.\d+)?)\s*(m|h|d|w)$/;
-export const durationSchema = z.string().regex(DURATION_RE, 'expected a duration such as 90m, 24h, 2d or 1w');
+export const DURATION_HINT = 'expected a duration such as 90m, 24h, 2d or 1w';
+/** A positive duration written with its unit; a bare number or zero is refused with the hint. */
+export const durationSchema = z
+  .string({ error: (iss) => (iss.input === undefined ? undefined : `${DURATION_HINT}${typeof iss.input === 'number' ? ` (add the unit: ${iss.input}h?)` : ''}`) })
+  .regex(DURATION_RE, DURATION_HINT)
+  .refine((s) => { const m = DURATION_RE.exec(s); return !m || Number(m[1]) > 0; }, { message: 'expected a positive duration such as 90m, 24h, 2d or 1w (zero is always overdue)' });
 
 const numberTest = z.strictObject({
   lt: z.number().optional(),

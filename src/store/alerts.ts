@@ -38,7 +38,19 @@ export class AlertStore {
 
   /** Re-opens an alert that was cleared only because of a snooze that has now ended. */
   reopen(id: number, now: Date): void {
-    this.db.prepare('UPDATE alerts SET cleared_at = NULL, cleared_reason = NULL, delivered = 0, raised_at = ? WHERE id = ?').run(now.toISOString(), id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE alerts SET cleared_at = NULL, cleared_reason = NULL, delivered = 0, raised_at = ? WHERE id = ?').run(now.toISOString(), id);
+      this.db.prepare('DELETE FROM alert_deliveries WHERE alert_id = ?').run(id);
+    })();
+  }
+
+  /** Channels that have delivered this alert. */
+  deliveredChannels(id: number): Set<string> {
+    return new Set((this.db.prepare('SELECT channel FROM alert_deliveries WHERE alert_id = ?').all(id) as { channel: string }[]).map((r) => r.channel));
+  }
+
+  markChannelDelivered(id: number, channel: string, now: Date): void {
+    this.db.prepare('INSERT OR IGNORE INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?, ?, ?)').run(id, channel, now.toISOString());
   }
 
   markDelivered(id: number): void {
@@ -61,19 +73,47 @@ export class AlertStore {
     this.db.prepare('UPDATE alerts SET cleared_at = ?, cleared_reason = ? WHERE id = ? AND cleared_at IS NULL').run(now.toISOString(), reason, id);
   }
 
-  snooze(ref: ThreadRef, until: Date): void {
+  /** Snoozes a thread until `until`, or until a message newer than `lastMessageAt` arrives. */
+  snooze(ref: ThreadRef, until: Date, lastMessageAt: string | null = null): void {
     this.db
-      .prepare('INSERT INTO snoozes (source, thread_id, until) VALUES (?, ?, ?) ON CONFLICT (source, thread_id) DO UPDATE SET until = excluded.until')
-      .run(ref.source, ref.id, until.toISOString());
+      .prepare(
+        `INSERT INTO snoozes (source, thread_id, until, last_message_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (source, thread_id) DO UPDATE SET until = excluded.until, last_message_at = excluded.last_message_at`,
+      )
+      .run(ref.source, ref.id, until.toISOString(), lastMessageAt);
   }
 
-  unsnooze(ref: ThreadRef): void {
-    this.db.prepare('DELETE FROM snoozes WHERE source = ? AND thread_id = ?').run(ref.source, ref.id);
+  /** Ends a snooze; true if there was one. */
+  unsnooze(ref: ThreadRef): boolean {
+    return this.db.prepare('DELETE FROM snoozes WHERE source = ? AND thread_id = ?').run(ref.source, ref.id).changes > 0;
   }
 
+  /**
+   * When the thread's snooze ends, if it is snoozed at `now`: not past its time, and no message
+   * newer than the one the owner snoozed on (the thread's current last message is read from state).
+   */
   snoozedUntil(ref: ThreadRef, now: Date): string | null {
-    const r = this.db.prepare('SELECT until FROM snoozes WHERE source = ? AND thread_id = ?').get(ref.source, ref.id) as { until: string } | undefined;
-    return r && Date.parse(r.until) > now.getTime() ? r.until : null;
+    const r = this.db
+      .prepare(
+        `SELECT s.until, s.last_message_at AS snoozed_on, t.last_message_at AS latest
+         FROM snoozes s LEFT JOIN threads t ON t.source = s.source AND t.id = s.thread_id
+         WHERE s.source = ? AND s.thread_id = ?`,
+      )
+      .get(ref.source, ref.id) as { until: string; snoozed_on: string | null; latest: string | null } | undefined;
+    if (!r || Date.parse(r.until) <= now.getTime()) return null;
+    if (r.snoozed_on && r.latest && Date.parse(r.latest) > Date.parse(r.snoozed_on)) return null;
+    return r.until;
+  }
+
+  /** Every active snooze at `now`, keyed `source\0threadId`. */
+  snoozes(now: Date): Map<string, string> {
+    const rows = this.db.prepare('SELECT source, thread_id FROM snoozes').all() as { source: string; thread_id: string }[];
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      const until = this.snoozedUntil({ source: r.source, id: r.thread_id }, now);
+      if (until) out.set(`${r.source}\0${r.thread_id}`, until);
+    }
+    return out;
   }
 
   setAttention(ref: ThreadRef, on: boolean, now: Date): void {

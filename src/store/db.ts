@@ -6,6 +6,7 @@ import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensurePrivateDir } from '../util/secure-fs.js';
 import { MIGRATIONS } from './migrations.js';
+import { OfferwatchError } from '../errors.js';
 
 export type DB = Database.Database;
 
@@ -45,7 +46,7 @@ export function openDatabase(path: string): DB {
 export function migrate(db: DB): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`cannot open state: it was written by a newer offerwatch (schema ${current}, this one knows ${MIGRATIONS.length})`);
+    throw new OfferwatchError('ESTATE', `cannot open state: it was written by a newer offerwatch (schema ${current}, this one knows ${MIGRATIONS.length})`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

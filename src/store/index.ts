@@ -1,4 +1,6 @@
 /** The state of offerwatch in one SQLite file, reached through one small store per concern. */
+import { dirname } from 'node:path';
+import { OfferwatchError, isOfferwatchError } from '../errors.js';
 import { openDatabase, type DB } from './db.js';
 import { MessageStore } from './messages.js';
 import { ThreadStore } from './threads.js';
@@ -27,8 +29,19 @@ export class Store {
     this.corrections = new CorrectionStore(db);
   }
 
+  /** Opens the state file; any failure (a file where the directory should be, no permission, not a database) is ESTATE. */
   static open(path: string): Store {
-    return new Store(openDatabase(path));
+    try {
+      return new Store(openDatabase(path));
+    } catch (e) {
+      if (isOfferwatchError(e)) throw e;
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? `${dirname(path)} is not a directory`
+        : err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'SQLITE_READONLY' || err.code === 'SQLITE_CANTOPEN' ? `${path} is not writable (${err.code})`
+        : err.code === 'SQLITE_NOTADB' ? `${path} is not an offerwatch state file`
+        : `${path}: ${(err.message ?? String(e)).split('\n')[0]}`;
+      throw new OfferwatchError('ESTATE', `cannot open state: ${why}`, { cause: e });
+    }
   }
 
   meta(key: string): string | null {
@@ -38,6 +51,11 @@ export class Store {
 
   setMeta(key: string, value: string): void {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** True before the first cycle: no source has been synced into this state. */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM sources LIMIT 1').get() === undefined && this.db.prepare('SELECT 1 FROM threads LIMIT 1').get() === undefined;
   }
 
   close(): void {

@@ -127,4 +127,14 @@ export class MessageStore {
   countMessages(): number {
     return (this.sql('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
   }
+
+  /** Senders of the messages the mailbox files as sent (normalised role `sent`), most frequent first. */
+  sentFromCounts(limit = 5): { address: string; count: number }[] {
+    return this.sql(
+      `SELECT lower(json_extract(m.data, '$.from.address')) AS address, count(*) AS count
+       FROM messages m
+       WHERE json_extract(m.data, '$.from.address') IS NOT NULL AND json_extract(m.data, '$.role') = 'sent'
+       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?`,
+    ).all(limit) as { address: string; count: number }[];
+  }
 }

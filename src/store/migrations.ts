@@ -182,4 +182,15 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (source, thread_id, priority_id)
   );
   `,
+  // 5: a snooze remembers the thread's last message, so that a new message (or the owner's reply)
+  // ends it; alerts remember which channels delivered them, so that a failed channel is retried.
+  `
+  ALTER TABLE snoozes ADD COLUMN last_message_at TEXT;
+  CREATE TABLE alert_deliveries (
+    alert_id INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    delivered_at TEXT NOT NULL,
+    PRIMARY KEY (alert_id, channel)
+  );
+  `,
 ];

@@ -8,10 +8,10 @@ export const DECISIONS: Decision[] = ['decline', 'withdraw', 'rescind', 'negotia
 /**
  * pending: in the review queue; saving: claimed by one process that is talking to the provider;
  * saved: a draft is in the mailbox; sent: the owner's sent reply carries its key ("sent by you");
- * discarded: the owner threw it away.
+ * discarded: the owner threw it away; superseded: replaced by a later decision on the thread before it was saved.
  */
-export type ProposalStatus = 'pending' | 'saving' | 'saved' | 'sent' | 'discarded';
-export const PROPOSAL_STATUSES: readonly ProposalStatus[] = ['pending', 'saving', 'saved', 'sent', 'discarded'];
+export type ProposalStatus = 'pending' | 'saving' | 'saved' | 'sent' | 'discarded' | 'superseded';
+export const PROPOSAL_STATUSES: readonly ProposalStatus[] = ['pending', 'saving', 'saved', 'sent', 'discarded', 'superseded'];
 
 export interface Proposal {
   id: number;
@@ -64,6 +64,18 @@ export class ProposalStore {
          ON CONFLICT (source, thread_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason, decided_at = excluded.decided_at`,
       )
       .run(ref.source, ref.id, decision, reason, now.toISOString());
+  }
+
+  clearDecision(ref: ThreadRef): void {
+    this.db.prepare('DELETE FROM decisions WHERE source = ? AND thread_id = ?').run(ref.source, ref.id);
+  }
+
+  /** Replaces the pending proposal `oldId` by `p` in one transaction (one live proposal per thread). */
+  supersede(oldId: number, p: NewProposal, now: Date): { proposal: Proposal; created: boolean } {
+    return this.db.transaction(() => {
+      this.db.prepare("UPDATE proposals SET status = 'superseded', updated_at = ? WHERE id = ? AND status = 'pending'").run(now.toISOString(), oldId);
+      return this.propose(p, now);
+    })();
   }
 
   decision(ref: ThreadRef): { decision: Decision; reason: string | null } | null {
@@ -157,7 +169,8 @@ export class ProposalStore {
     return info.changes > 0;
   }
 
+  /** Discards a pending proposal, or a saved one whose draft the owner deleted from the mailbox. */
   discard(id: number, now: Date): void {
-    this.db.prepare("UPDATE proposals SET status = 'discarded', updated_at = ? WHERE id = ? AND status = 'pending'").run(now.toISOString(), id);
+    this.db.prepare("UPDATE proposals SET status = 'discarded', updated_at = ? WHERE id = ? AND status IN ('pending', 'saved')").run(now.toISOString(), id);
   }
 }

@@ -247,7 +247,7 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
         await service.unsnooze(thread);
         return redirect(res, back(thread));
       case '/drafts/edit': {
-        const p = service.editDraft(draftId(form.get('id')), { to: form.get('to') ?? '', body: form.get('body') ?? '' });
+        const { proposal: p } = service.editDraft(draftId(form.get('id')), { to: form.get('to') ?? '', body: form.get('body') ?? '' });
         return redirect(res, back(`${p.source}:${p.threadId}`, '#drafts'));
       }
       case '/drafts/approve': {
@@ -255,7 +255,7 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
         return redirect(res, back(`${r.proposal.source}:${r.proposal.threadId}`, '#drafts'));
       }
       case '/drafts/discard': {
-        const p = service.discard(draftId(form.get('id')));
+        const { proposal: p } = await service.discard(draftId(form.get('id')));
         return redirect(res, back(`${p.source}:${p.threadId}`, '#drafts'));
       }
       case '/offers/priorities': {

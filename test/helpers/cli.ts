@@ -7,13 +7,18 @@ export interface CliResult {
   err: string;
 }
 
-export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** `tty`: act as if stdout and stderr were a terminal; `answers`: what a person types at prompts. */
+export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, opts: { tty?: boolean; answers?: string[] } = {}): Promise<CliResult> {
   let out = '';
   let err = '';
+  const answers = [...(opts.answers ?? [])];
   const code = await main(['node', 'offerwatch', ...args], {
     out: (t) => { out += t; },
     err: (t) => { err += t; },
-    env: { HOME: process.env.HOME, ...env },
+    env: { HOME: process.env.HOME, TZ: 'UTC', ...env }, // times shown in UTC unless a test sets TZ: same output on every machine
+    isTTY: opts.tty ?? false,
+    errIsTTY: opts.tty ?? false,
+    ask: opts.tty ? async (q) => { out += q; return answers.shift() ?? ''; } : undefined,
   });
   return { code, out, err };
 }

@@ -68,11 +68,11 @@ describe('offerwatch correct', () => {
     expect(after.stage).toBe('offer');
     expect(after.corrected).toMatchObject({ stage: 'offer', rulesStage: before.stage, noReplyNeeded: false });
     const text = await run(['status']);
-    expect(text.out).toMatch(new RegExp(`✓mail:${OFFER_THREAD}`));
+    expect(text.out).toMatch(new RegExp(`✓[ zdDq]{3} mail:${OFFER_THREAD}`));
     expect(text.out).toMatch(/✓ corrected by you/);
     const ex = await run(['explain', OFFER_THREAD]);
     expect(ex.out).toMatch(/interviewing → offer {2}corrected by you/);
-    expect(ex.out).toMatch(/corrected by you on 2026-03-10 12:00: stage offer \(the rules say interviewing\)/);
+    expect(ex.out).toMatch(/corrected by you on 2026-03-10 12:00 UTC: stage offer \(the rules say interviewing\)/);
   });
 
   it('stops tracking a look-alike with --not-job-search', async () => {

@@ -74,7 +74,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
   it('tracks the job threads, raises one alert per overdue thread and proposes the decline', async () => {
     const r = await run(['once', '--json']);
     expect(r.code, r.err).toBe(0);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as { subject: string; stage: string; stale: boolean; company: string }[];
+    const board = JSON.parse(r.out) as { subject: string; stage: string; stale: boolean; company: string }[];
     expect(board.map((t) => [t.stage, t.stale]).sort()).toEqual([['interviewing', true], ['offer', true]]);
     expect(posts).toHaveLength(2);
     expect(posts.map((p) => p.text).join('\n')).toMatch(/Offer from Northwind Analytics \(Platform Engineer\) has waited 5 days for your reply; proposed draft: decline-accepted-elsewhere #1/);
@@ -99,7 +99,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
   });
 
   it('decide proposes a withdrawal, and approve saves one threaded .eml draft, exactly once', async () => {
-    const d = await run(['decide', '1000000000000000002', 'withdraw', '--reason', 'accepted-elsewhere']);
+    const d = await run(['decide', '1000000000000000002', 'withdraw']);
     expect(d.code, d.err).toBe(0);
     expect(d.out).toMatch(/Proposed:/);
     const id = /Draft #(\d+)/.exec(d.out)![1]!;
@@ -156,7 +156,7 @@ describe('a cycle on a mailbox file, through the CLI', () => {
 
   it('status shows the board grouped by stage, overdue first', async () => {
     const r = await run(['status'], '2026-03-13T15:00:00Z');
-    expect(r.out).toMatch(/OFFER \(1\)\n ! mail:1000000000000000001 {2}Northwind Analytics — Platform Engineer/);
+    expect(r.out).toMatch(/OFFER \(1\)\n ![ ?✓][ zdDq]{3} mail:1000000000000000001 {2}Northwind Analytics — Platform Engineer/);
     expect(r.out).not.toContain('special offer');
   });
 });

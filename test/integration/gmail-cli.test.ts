@@ -39,10 +39,10 @@ describe('offerwatch on Gmail (emulated)', () => {
   it('backfills, alerts with the reply-due label, proposes, and saves exactly one threaded draft', async () => {
     const r = await cli(['--config', config, '--now', NOW, 'once', '--json']);
     expect(r.code, r.err).toBe(0);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as { threadId: string; stage: string; stale: boolean; company: string }[];
+    const board = JSON.parse(r.out) as { threadId: string; stage: string; stale: boolean; company: string }[];
     const offers = board.filter((t) => t.stage === 'offer');
     expect(offers.map((o) => o.company).sort()).toEqual(['Kestrel Maps', 'Tidewater Labs']);
-    expect(r.out).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
+    expect(r.err).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
 
     const label = [...emu.mailbox.labels.values()].find((l) => l.name === 'offerwatch/Reply due');
     expect(label).toBeDefined();

@@ -45,12 +45,12 @@ describe.skipIf(!HAS_DOVECOT)('offerwatch over IMAP (Dovecot)', () => {
   it('once: the same board as the mbox scan, the overdue alert flags the thread, one threaded draft in Drafts', async () => {
     const r = await cli(['--config', config, '--now', NOW, 'once', '--json']);
     expect(r.code, r.err).toBe(0);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as { threadId: string; stage: string; stale: boolean; company: string; subject: string }[];
+    const board = JSON.parse(r.out) as { threadId: string; stage: string; stale: boolean; company: string; subject: string }[];
     const scan = await cli(['--now', NOW, 'scan', '--source', `mbox:${DEMO}`, '--me', 'jordan@example.com', '--json']);
     const expected = JSON.parse(scan.out) as { subject: string; stage: string; stale: boolean }[];
     const key = (t: { subject: string; stage: string; stale: boolean }) => `${t.subject} → ${t.stage}${t.stale ? ' (stale)' : ''}`;
     expect(board.map(key).sort()).toEqual(expected.map(key).sort());
-    expect(r.out).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
+    expect(r.err).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
 
     const tidewater = board.find((t) => t.stage === 'offer' && t.company === 'Tidewater Labs')!;
     const jobs = await messagesIn(dv, 'Jobs');
@@ -98,12 +98,12 @@ describe.skipIf(!HAS_DOVECOT)('offerwatch over IMAP (Dovecot)', () => {
     expect(await messagesIn(dv, 'Drafts')).toHaveLength(1);
   });
 
-  it('a wrong password: one line naming the account, exit code 1, no password and no stack', async () => {
+  it('a wrong password: one line naming the account, exit code 3 (a source failed), no password and no stack', async () => {
     const file = join(dir, 'wrong.yaml');
     writeFileSync(join(dir, 'wrong.password'), 'not-the-password-42', { mode: 0o600 });
     write(file, { ...source, passwordFile: 'wrong.password' });
     const r = await cli(['--config', file, '--now', NOW, 'once']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/cannot log in to IMAP source mail \(sam@127\.0\.0\.1:\d+\): the server refused the user name or password/);
     expect(r.err).not.toMatch(/not-the-password-42|\n\s+at /);
     expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^mail: 0 new message\(s\) — cannot log in to IMAP source mail/)]);

@@ -50,10 +50,10 @@ describe('offerwatch on Outlook (emulated Graph)', () => {
 
     const r = await cli(['--config', config, '--now', NOW, 'once', '--json']);
     expect(r.code, r.err).toBe(0);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as { threadId: string; stage: string; stale: boolean; company: string }[];
+    const board = JSON.parse(r.out) as { threadId: string; stage: string; stale: boolean; company: string }[];
     const offers = board.filter((t) => t.stage === 'offer');
     expect(offers.map((o) => o.company).sort()).toEqual(['Kestrel Maps', 'Tidewater Labs']);
-    expect(r.out).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
+    expect(r.err).toMatch(/Offer from Tidewater Labs .* has waited 3 days for your reply/);
     const tidewater = offers.find((o) => o.company === 'Tidewater Labs')!;
 
     // The reply-due mark: flag (start + due) and category on the latest inbound message.

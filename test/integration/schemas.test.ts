@@ -42,7 +42,7 @@ describe('the service layer schemas', () => {
     strictly(Offers, await json(['offers', '--json']));
     const interviewing = threads.find((t) => t.stage === 'interviewing')!;
     const decided = strictly(DecideResult, await json(['decide', `${interviewing.source}:${interviewing.threadId}`, 'decline', '--json']));
-    expect(decided.proposal.decision).toBe('decline');
+    expect(decided.proposal.decision).toBe('withdraw'); // what declining means before an offer
     expect(decided.proposal.templateId).toBe('withdraw');
   });
 

@@ -73,7 +73,7 @@ describe('drafts and sent mail are known by their mailbox role', () => {
     expect(p.status).toBe('sent');
     expect(p.sentAt).toBe('2026-03-10T15:00:00.000Z');
     const list = await run(['drafts', '--all'], '2026-03-10T15:00:00Z');
-    expect(list.out).toMatch(new RegExp(`#${id} {2}\\[sent by you\\].*sent by you \\(seen 2026-03-10T15:00:00.000Z\\)`));
+    expect(list.out).toMatch(new RegExp(`#${id} {2}\\[sent by you\\].*sent by you \\(seen 2026-03-10 15:00 UTC\\)`));
     expect((await run(['drafts'], '2026-03-10T15:00:00Z')).out).toContain('No drafts waiting for review.');
     // Approving it now saves nothing more.
     const again = await run(['drafts', 'approve', id], '2026-03-10T15:00:00Z');

@@ -55,7 +55,7 @@ describe('mbox + Gmail + Outlook in one cycle', () => {
   it('syncs and classifies all three', async () => {
     const r = await cli(['--config', config, '--now', NOW, 'once', '--json']);
     expect(r.code, r.err).toBe(0);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as Row[];
+    const board = JSON.parse(r.out) as Row[];
     for (const source of ['takeout', 'personal', 'work']) {
       const offers = board.filter((t) => t.source === source && t.stage === 'offer').map((t) => t.company).sort();
       expect(offers, source).toEqual(['Kestrel Maps', 'Tidewater Labs']);
@@ -74,7 +74,7 @@ describe('mbox + Gmail + Outlook in one cycle', () => {
     expect(r.err).toContain('cannot sync outlook account work: the sign-in has expired or was revoked');
     expect(r.err).toContain('run `offerwatch auth outlook --account work`');
     expect(r.err).toMatch(/gmail/);
-    const board = JSON.parse(r.out.slice(r.out.indexOf('['))) as Row[];
+    const board = JSON.parse(r.out) as Row[];
     expect(board.some((t) => t.source === 'takeout')).toBe(true);
     expect(graph.counters.sendAttempts).toBe(0);
   });

@@ -61,7 +61,7 @@ describe('formatAlert', () => {
 
   it('keeps mail-supplied text on one printable line', () => {
     const line = formatAlert(alert({ company: 'Evil\u001b[31m\nCorp\u202e', proposal: null }), NOW);
-    expect(line).toBe('Offer from Evil [31m Corp (Senior Data Engineer) has waited 3 days for your reply');
+    expect(line).toBe('Offer from Evil Corp (Senior Data Engineer) has waited 3 days for your reply');
     expect(formatAlert(alert({ company: null, contactFirstName: null, subject: 'x'.repeat(500) }), NOW).length).toBeLessThan(250);
   });
 
