@@ -62,7 +62,7 @@ export const ProposalData = z.object({
   key: z.string(),
   source: z.string(),
   threadId: z.string(),
-  decision: z.enum(DECISIONS as [string, ...string[]]),
+  decision: z.enum(DECISIONS),
   reason: z.string().nullable(),
   templateId: z.string(),
   rule: z.string().nullable(),

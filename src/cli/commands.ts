@@ -1,26 +1,19 @@
-/** The subcommands. Each resolves its inputs, calls the parts, and prints. */
+/**
+ * The subcommands. Each resolves its inputs, calls the service, and prints. What a command needs
+ * beyond the command line is imported when it runs, so that `--help` stays light.
+ */
 import { Command } from 'commander';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import cron from 'node-cron';
 import { EXIT, OfferwatchError } from '../errors.js';
-import { loadConfig } from '../config/load.js';
-import { DEFAULT_DEADLINES } from '../classify/classify.js';
-import { loadRules, ruleSourcesFromFiles } from './app.js';
-import { runRuleTests } from '../rules/selftest.js';
-import { connectorDefinition, connectorDefinitions } from '../connectors/registry.js';
 import { renderAlertRows, renderBoard, renderExplain, renderProposal, renderProposals, type RenderOptions } from './render.js';
 import { clockFrom, setExitCode, type Io } from './main.js';
-import { DEMO_DIR, TEMPLATES_DIR } from '../paths.js';
-import { DECISIONS, openService, type AppSpec, type Decision, type Service } from '../app/index.js';
-import { cronScheduler, startDaemon } from '../app/daemon.js';
+import { DEMO_DIR } from '../paths.js';
+import { DECISIONS, type Decision } from '../model/types.js';
+import type { AppSpec, Service } from '../app/index.js';
 import { systemClock } from '../clock.js';
 import { timestamped } from '../util/log.js';
-import { loadTemplates } from '../drafts/templates.js';
-import { knownReasons } from '../respond/fit.js';
-import { isValidAddress } from '../util/address.js';
-import { writeInitialConfig } from '../config/init.js';
-import { globals, printReport, progress, specFromConfig, viewOptions, withApp, withStore, type Cmd } from './context.js';
+import { globals, loadConfigFile, printReport, progress, specFromConfig, viewOptions, withApp, withStore, type Cmd } from './context.js';
 import { registerDrafts } from './drafts.js';
 import { registerOffers } from './offers.js';
 import { registerServe } from './serve.js';
@@ -30,19 +23,22 @@ export function registerCommands(program: Command, io: Io): void {
   program
     .command('scan')
     .description('Run one cycle over a mailbox file with no config and print the tracked threads')
-    .requiredOption('--source <spec>', `the mailbox, as TYPE:SPEC (${scanTypes()}), e.g. mbox:PATH for a Google Takeout .mbox file`)
+    .requiredOption('--source <spec>', `the mailbox, as TYPE:SPEC (${SCAN_TYPES.map((t) => `${t}:…`).join(', ')}), e.g. mbox:PATH for a Google Takeout .mbox file`)
     .requiredOption('--me <addresses>', 'your address and aliases, comma-separated')
     .option('--json', 'print a JSON array, one object per thread')
     .option('--all', 'include threads that are not about your job search (stage none)')
     .option('--rules <files...>', 'personal rule files layered over the built-in rules')
     .action(async (opts: { source: string; me: string; json?: boolean; all?: boolean; rules?: string[] }, cmd: Cmd) => {
+      const [{ isValidAddress }, { connectorDefinition }, { DEFAULT_DEADLINES }, { ruleSourcesFromFiles }, { openService }] = await Promise.all([
+        import('../util/address.js'), import('../connectors/registry.js'), import('../classify/classify.js'), import('./app.js'), import('../app/index.js'),
+      ]);
       const addresses = opts.me.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean);
       const bad = addresses.find((a) => !isValidAddress(a));
       if (bad !== undefined || addresses.length === 0) throw new OfferwatchError('EUSAGE', `cannot use --me: ${bad === undefined ? 'give your address' : `"${bad.slice(0, 80)}" is not an email address`} (e.g. --me you@example.com,alias@example.org)`);
       const m = /^([a-z][a-z0-9-]*):(.+)$/.exec(opts.source);
       const def = m ? connectorDefinition(m[1]!) : undefined;
       if (!m || !def?.fromScanSpec) {
-        throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads ${scanTypes()}; other sources need a config file (offerwatch once)`);
+        throw new OfferwatchError('EUSAGE', `cannot scan ${opts.source}: scan reads ${await scanTypes()}; other sources need a config file (offerwatch once)`);
       }
       const source = def.fromScanSpec(m[2]!, m[1]!);
       const clock = clockFrom(globals(cmd).now);
@@ -94,6 +90,7 @@ export function registerCommands(program: Command, io: Io): void {
         addresses = (await io.ask('Your email addresses, comma-separated (the first is the From of drafts): ')).split(',').map((a) => a.trim()).filter(Boolean);
         mbox ??= (await io.ask('A mailbox file to read, e.g. a Google Takeout .mbox (empty: fill in later): ')).trim() || undefined;
       }
+      const { writeInitialConfig } = await import('../config/init.js');
       writeInitialConfig(file, { name: name ?? null, addresses, mbox: mbox ? resolve(mbox) : null, timezone: opts.timezone ?? null }, { force: opts.force });
       io.out(`Wrote ${file}.\nYour own reply templates go in ${join(dirname(file), 'templates')}; every other key is explained in config.example.yaml.\nNext: offerwatch once\n`);
     });
@@ -126,6 +123,7 @@ export function registerCommands(program: Command, io: Io): void {
       // Every line the daemon prints carries the time (of the machine, not of --now).
       const log: Io = { ...io, out: timestamped(io.out, systemClock), err: timestamped(io.err, systemClock) };
       await withApp(cmd, log, async (service, loaded, session) => {
+        const [{ default: cron }, { cronScheduler, startDaemon }] = await Promise.all([import('node-cron'), import('../app/daemon.js')]);
         const schedule = loaded.config.schedule;
         if (!cron.validate(schedule)) throw new OfferwatchError('EUSAGE', `cannot start: schedule "${schedule}" in ${loaded.file} is not a cron expression`);
         const digest = loaded.config.alerts.digest;
@@ -164,7 +162,7 @@ export function registerCommands(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .option('--failures', 'list the messages that could not be read, with the reason')
     .action((opts: { json?: boolean; failures?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service, loaded) => {
+      return withStore(cmd, (service, loaded) => {
         if (opts.failures) {
           const f = service.failures();
           io.out(f.length ? `${f.map((x) => `${x.ref}: ${x.reason}`).join('\n')}\n` : 'No unreadable messages.\n');
@@ -181,7 +179,7 @@ export function registerCommands(program: Command, io: Io): void {
     .argument('<thread>', 'thread id (source:id, or an unambiguous prefix)')
     .option('--json', 'print JSON: the thread, its messages, stage history, alerts and drafts')
     .action((spec: string, opts: { json?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service, loaded) => {
+      return withStore(cmd, (service, loaded) => {
         const t = service.thread(spec, loaded.owner);
         if (opts.json) return io.out(`${JSON.stringify(t, null, 2)}\n`);
         const view = viewOptions(io, loaded);
@@ -195,12 +193,13 @@ export function registerCommands(program: Command, io: Io): void {
     .command('test')
     .description('Run the tests written inside the built-in rule files, your rule files and your config')
     .option('--file <files...>', 'extra rule files to load (as personal rules)')
-    .action((opts: { file?: string[] }, cmd: Cmd) => {
+    .action(async (opts: { file?: string[] }, cmd: Cmd) => {
+      const [{ loadRules, ruleSourcesFromFiles }, { runRuleTests }] = await Promise.all([import('./app.js'), import('../rules/selftest.js')]);
       const g = globals(cmd);
       const personal = ruleSourcesFromFiles(opts.file ?? []);
       let disabled: string[] = [];
       if (existsSync(g.config)) {
-        const loaded = loadConfig(g.config);
+        const loaded = await loadConfigFile(g.config);
         personal.unshift(loaded.personalRules, ...ruleSourcesFromFiles(loaded.ruleFiles));
         disabled = loaded.config.rules.disable;
       }
@@ -219,7 +218,7 @@ export function registerCommands(program: Command, io: Io): void {
     .description('List open alerts: threads waiting on your reply past their deadline')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const rows = service.alerts();
         const hint = rows.length === 0 && service.isEmpty() ? ' The state is empty: run offerwatch once first.' : '';
         io.out(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderAlertRows(rows)}${hint}\n`);
@@ -255,7 +254,7 @@ export function registerCommands(program: Command, io: Io): void {
     .description('Record your decision on a thread and propose the matching draft for review')
     .argument('<thread>', 'thread id')
     .addArgument(new Command().createArgument('<decision>', 'what you decided').choices(DECISIONS))
-    .option('--reason <reason>', `picks the template: ${knownReasons(loadTemplates(TEMPLATES_DIR)).join(', ')} (or any your templates.dir adds); none gives the neutral one`)
+    .option('--reason <reason>', 'why, which picks the template: a reason a template is written for, such as accepted-elsewhere or compensation (an unknown one is refused with the list); none gives the neutral template')
     .option('--template <id>', 'use this template instead of the one the decision and reason pick')
     .option('--after-call [date]', 'you already told them on a call (optionally when, e.g. "Tuesday"): the draft confirms it in writing')
     .option('--force', 'propose even though the decision, reason or template does not fit the thread\'s stage')
@@ -278,14 +277,15 @@ export function registerCommands(program: Command, io: Io): void {
 
   program
     .command('auth')
-    .description(`Authorise offerwatch to read a mailbox and create drafts (${authTypes()}); for Gmail it prints an address to open, and a loopback listener on 127.0.0.1 receives the answer; for Outlook it prints a Microsoft address and a code to enter there (device-code sign-in)`)
-    .argument('<type>', `the source type: ${authTypes()}`)
+    .description(`Authorise offerwatch to read a mailbox and create drafts (${AUTH_TYPES.join(', ')}); for Gmail it prints an address to open, and a loopback listener on 127.0.0.1 receives the answer; for Outlook it prints a Microsoft address and a code to enter there (device-code sign-in)`)
+    .argument('<type>', `the source type: ${AUTH_TYPES.join(', ')}`)
     .option('--account <name>', 'the source name (or account) from your config; needed when there are several')
     .action(async (type: string, opts: { account?: string }, cmd: Cmd) => {
+      const { connectorDefinition } = await import('../connectors/registry.js');
       const def = connectorDefinition(type);
-      if (!def?.authorize) throw new OfferwatchError('EUSAGE', `cannot authorise ${type}: offerwatch authorises ${authTypes()}`);
+      if (!def?.authorize) throw new OfferwatchError('EUSAGE', `cannot authorise ${type}: offerwatch authorises ${await authTypes()}`);
       const g = globals(cmd);
-      const loaded = loadConfig(g.config);
+      const loaded = await loadConfigFile(g.config);
       const mine = loaded.config.sources.filter((s) => s.type === type);
       const named = (s: (typeof mine)[number]) => s.name === opts.account || (s as { account?: string }).account === opts.account;
       const cfg = opts.account ? mine.find(named) : mine.length === 1 ? mine[0] : undefined;
@@ -310,12 +310,13 @@ export function registerCommands(program: Command, io: Io): void {
       const demo = JSON.parse(readFileSync(join(DEMO_DIR, 'demo.json'), 'utf8')) as { now: string };
       const clock = clockFrom(g.now ?? demo.now);
       const configFile = join(DEMO_DIR, 'config.yaml');
-      const loaded = loadConfig(configFile);
+      const loaded = await loadConfigFile(configFile);
       const stateDir = opts.state ? resolve(opts.state) : loaded.stateDir;
       // Fresh demo state each run: only the files the demo itself writes are removed.
       for (const f of ['offerwatch.db', 'offerwatch.db-wal', 'offerwatch.db-shm']) rmSync(join(stateDir, f), { force: true });
       rmSync(join(stateDir, 'drafts', 'demo'), { recursive: true, force: true });
-      const spec = { ...specFromConfig(loaded), stateDir };
+      const { openService } = await import('../app/index.js');
+      const spec = { ...(await specFromConfig(loaded)), stateDir };
       const view = viewOptions(io, loaded);
       io.out(`offerwatch demo — mailbox ${join(DEMO_DIR, 'demo.mbox')}, as of ${view.time(clock.now().toISOString())}\n\nAlerts raised this cycle:\n`);
       const bar = progress(io);
@@ -347,13 +348,22 @@ function renderBoardOf(service: Service, view: RenderOptions): string {
   return renderBoard(b.threads, new Date(b.now), { ...view, skipped: b.skipped, empty: b.empty });
 }
 
-/** Source types `scan --source` reads, as `type:SPEC`. */
-function scanTypes(): string {
+/**
+ * The source types `scan --source` reads and `auth` signs in to, as the help shows them. Written
+ * out so that `--help` does not load every connector; a test checks them against the registry.
+ */
+export const SCAN_TYPES: readonly string[] = ['mbox'];
+export const AUTH_TYPES: readonly string[] = ['gmail', 'outlook'];
+
+/** Source types `scan --source` reads, from the registry, as `type:SPEC`. */
+async function scanTypes(): Promise<string> {
+  const { connectorDefinitions } = await import('../connectors/registry.js');
   return connectorDefinitions().filter((d) => d.fromScanSpec).map((d) => `${d.type}:…`).join(', ');
 }
 
-/** Source types `auth` knows. */
-function authTypes(): string {
+/** Source types `auth` knows, from the registry. */
+async function authTypes(): Promise<string> {
+  const { connectorDefinitions } = await import('../connectors/registry.js');
   return connectorDefinitions().filter((d) => d.authorize).map((d) => d.type).join(', ');
 }
 

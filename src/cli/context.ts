@@ -1,10 +1,12 @@
-/** What every command needs: the config, the service over the whole app or over the state alone, and how to show things. */
-import { Command } from 'commander';
+/**
+ * What every command needs: the config, the service over the whole app or over the state alone,
+ * and how to show things. The app's modules are imported when a command runs, not when the
+ * program is built, so that `--help` loads only the command line.
+ */
+import type { Command } from 'commander';
 import { OfferwatchError } from '../errors.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { ruleSourcesFromFiles } from './app.js';
-import { openService, openStateService, type AppSpec, type Service } from '../app/index.js';
-import type { ProposalData } from '../app/index.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { AppSpec, ProposalData, Service } from '../app/index.js';
 import type { RenderOptions } from './render.js';
 import { systemTimeZone, timeFormat } from '../util/time.js';
 import { terminalProgress } from '../util/progress.js';
@@ -17,7 +19,14 @@ export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
-export function specFromConfig(loaded: LoadedConfig): AppSpec {
+/** The config file, read and checked. */
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/load.js');
+  return loadConfig(file);
+}
+
+export async function specFromConfig(loaded: LoadedConfig): Promise<AppSpec> {
+  const { ruleSourcesFromFiles } = await import('./app.js');
   const c = loaded.config;
   return {
     owner: { ...loaded.owner, signature: c.owner.signature ?? null },
@@ -58,15 +67,16 @@ export interface Session {
  * Runs `fn` with the service over the whole app (connectors, rules, templates, channels).
  * With `--json`, stdout holds only JSON: the terminal alert channel writes to stderr.
  */
-export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, loaded: LoadedConfig, session: Session) => Promise<T>, spec?: (l: LoadedConfig) => AppSpec): Promise<T> {
+export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, loaded: LoadedConfig, session: Session) => Promise<T>): Promise<T> {
+  const { openService } = await import('../app/index.js');
   const g = globals(cmd);
-  const loaded = loadConfig(g.config);
+  const loaded = await loadConfigFile(g.config);
   const clock = clockFrom(g.now);
   const view = viewOptions(io, loaded);
   const json = Boolean((cmd.opts() as { json?: boolean }).json);
   const bar = progress(io);
   const opened = await openService(
-    { time: view.time, ...(spec ?? specFromConfig)(loaded) },
+    { time: view.time, ...(await specFromConfig(loaded)) },
     { clock, log: (l) => io.err(`${l}\n`), write: (l) => (json ? io.err : io.out)(`${l}\n`), onProgress: bar?.update },
   );
   try {
@@ -77,12 +87,13 @@ export async function withApp<T>(cmd: Command, io: Io, fn: (service: Service, lo
 }
 
 /** The service over the state file alone (no connectors opened): reads and local edits. */
-export function withStore<T>(cmd: Command, fn: (service: Service, loaded: LoadedConfig) => T): T {
+export async function withStore<T>(cmd: Command, fn: (service: Service, loaded: LoadedConfig) => T | Promise<T>): Promise<T> {
+  const { openStateService } = await import('../app/index.js');
   const g = globals(cmd);
-  const loaded = loadConfig(g.config);
+  const loaded = await loadConfigFile(g.config);
   const opened = openStateService(loaded.stateDir, clockFrom(g.now));
   try {
-    return fn(opened.service, loaded);
+    return await fn(opened.service, loaded);
   } finally {
     opened.close();
   }

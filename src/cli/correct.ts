@@ -56,8 +56,8 @@ export function registerCorrect(program: Command, io: Io): void {
     });
 }
 
-function listCorrections(cmd: Cmd, io: Io): void {
-  withStore(cmd, (service) => {
+function listCorrections(cmd: Cmd, io: Io): Promise<void> {
+  return withStore(cmd, (service) => {
     const rows = service.corrections({ includeEnded: true });
     if (rows.length === 0) {
       io.out('No corrections. offerwatch correct THREAD --stage STAGE records one.\n');
@@ -70,8 +70,8 @@ function listCorrections(cmd: Cmd, io: Io): void {
   });
 }
 
-function exportCorrections(cmd: Cmd, io: Io, file: string | null): void {
-  withStore(cmd, (service, loaded) => {
+function exportCorrections(cmd: Cmd, io: Io, file: string | null): Promise<void> {
+  return withStore(cmd, (service, loaded) => {
     const { yaml, count } = service.exportCorrections(loaded.owner);
     if (!file) {
       io.out(yaml);

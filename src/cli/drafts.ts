@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { OfferwatchError } from '../errors.js';
-import { editableText, parseEditedText } from '../drafts/edit.js';
 import { renderProposal, renderProposals } from './render.js';
 import { proposalId, withApp, withStore, type Cmd } from './context.js';
 import type { Io } from './main.js';
@@ -20,7 +19,7 @@ export function registerDrafts(program: Command, io: Io): void {
     .option('--all', 'include saved, sent (by you) and discarded ones')
     .option('--json', 'print JSON')
     .action((opts: { all?: boolean; json?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const list = service.drafts({ all: opts.all });
         io.out(opts.json ? json(list) : `${renderProposals(list)}\n`);
       });
@@ -31,7 +30,7 @@ export function registerDrafts(program: Command, io: Io): void {
     .argument('<id>')
     .option('--json', 'print JSON')
     .action((id: string, opts: { json?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const p = service.draft(proposalId(id));
         io.out(opts.json ? json(p) : `${renderProposal(p)}\n`);
       });
@@ -41,7 +40,8 @@ export function registerDrafts(program: Command, io: Io): void {
     .description('Edit a proposed draft in $EDITOR (first line: To:, one address); an invalid result is refused and the draft kept as it was')
     .argument('<id>')
     .action((id: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      return withStore(cmd, async (service) => {
+        const { editableText, parseEditedText } = await import('../drafts/edit.js');
         const p = service.draft(proposalId(id));
         if (p.status !== 'pending') throw new OfferwatchError('EUSAGE', `cannot edit draft #${p.id}: it is ${p.status}`);
         const dir = mkdtempSync(join(tmpdir(), 'offerwatch-edit-'));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, OfferwatchError, exitCodeFor, isOfferwatchError } from '../errors.js';
 import { fixedClock, parseInstant, systemClock, type Clock } from '../clock.js';
-import { defaultConfigPath } from '../config/load.js';
+import { defaultConfigPath } from '../config/location.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { registerCommands } from './commands.js';
 

@@ -13,7 +13,7 @@ export function registerOffers(program: Command, io: Io): void {
     .description('Print the comparison table')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }, cmd: Cmd) => {
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const o = service.offers();
         print(o, opts.json, () => renderOffers(o));
       });
@@ -29,7 +29,7 @@ export function registerOffers(program: Command, io: Io): void {
     .action((name: string, opts: { weight?: string; nonNegotiable?: boolean; negotiable?: boolean; json?: boolean }, cmd: Cmd) => {
       if (opts.nonNegotiable && opts.negotiable) throw new OfferwatchError('EUSAGE', 'cannot set a priority both --non-negotiable and --negotiable');
       const weight = opts.weight === undefined ? undefined : Number(opts.weight);
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const o = service.setPriority(name, { weight, nonNegotiable: opts.nonNegotiable ? true : opts.negotiable ? false : undefined });
         print(o, opts.json, () => renderOffers(o));
       });
@@ -39,7 +39,7 @@ export function registerOffers(program: Command, io: Io): void {
     .description('Remove a priority (and its scores)')
     .argument('<name>')
     .action((name: string, _o: unknown, cmd: Cmd) => {
-      withStore(cmd, (service) => io.out(`${renderOffers(service.removePriority(name))}\n`));
+      return withStore(cmd, (service) => io.out(`${renderOffers(service.removePriority(name))}\n`));
     });
   offers
     .command('score')
@@ -50,7 +50,7 @@ export function registerOffers(program: Command, io: Io): void {
     .option('--json', 'print JSON')
     .action((thread: string, priority: string, score: string, opts: { json?: boolean }, cmd: Cmd) => {
       const n = score === '-' ? null : Number(score);
-      withStore(cmd, (service) => {
+      return withStore(cmd, (service) => {
         const o = service.score(thread, priority, n);
         print(o, opts.json, () => renderOffers(o));
       });

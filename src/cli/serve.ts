@@ -1,8 +1,6 @@
 /** `offerwatch serve`: the board, threads, drafts and offers as a local web page. */
 import { Command } from 'commander';
 import { OfferwatchError } from '../errors.js';
-import { startServer, isLoopback } from '../web/server.js';
-import { validTimeZone } from '../web/html.js';
 import { withApp, type Cmd } from './context.js';
 import type { Io } from './main.js';
 
@@ -15,6 +13,7 @@ export function registerServe(program: Command, io: Io): void {
     .option('--allow-remote', 'allow a non-loopback --host; needs a password in OFFERWATCH_PASSWORD')
     .option('--tz <zone>', 'time zone for the times shown (IANA name, e.g. Europe/Berlin); default: the config\'s timezone, else the machine\'s')
     .action(async (opts: { port: string; host: string; allowRemote?: boolean; tz?: string }, cmd: Cmd) => {
+      const [{ startServer, isLoopback }, { validTimeZone }] = await Promise.all([import('../web/server.js'), import('../web/html.js')]);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OfferwatchError('EUSAGE', `cannot serve: --port ${opts.port} is not a port number`);
       const password = io.env.OFFERWATCH_PASSWORD || null;

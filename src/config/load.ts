@@ -12,16 +12,9 @@ import type { RuleSource } from '../rules/load.js';
 import { loadTemplateDirs, type TemplateSet } from '../drafts/templates.js';
 import { validateResponseRules } from '../respond/fit.js';
 import { TEMPLATES_DIR } from '../paths.js';
+import { defaultStateDir } from './location.js';
 
-export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(base, 'offerwatch', 'config.yaml');
-}
-
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(base, 'offerwatch');
-}
+export { defaultConfigPath } from './location.js';
 
 export interface LoadedConfig {
   file: string;

@@ -16,8 +16,8 @@ import { z } from 'zod';
 import { ConfigError, OfferwatchError } from '../errors.js';
 import { STAGES, type Stage, type StageOrNone } from '../model/types.js';
 
-export const DECISIONS = ['decline', 'withdraw', 'rescind', 'negotiate', 'confirm'] as const;
-export type Decision = (typeof DECISIONS)[number];
+import { DECISIONS, type Decision } from '../model/types.js';
+export { DECISIONS, type Decision };
 
 export interface Template {
   /** Equals the file name without `.hbs`, e.g. `decline-offer`. */

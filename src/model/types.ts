@@ -84,3 +84,7 @@ export interface Owner {
   name: string | null;
   addresses: string[];
 }
+
+/** What the owner can decide on a thread; each decision has reply templates. */
+export const DECISIONS = ['decline', 'withdraw', 'rescind', 'negotiate', 'confirm'] as const;
+export type Decision = (typeof DECISIONS)[number];

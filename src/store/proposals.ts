@@ -3,8 +3,8 @@ import type { DB } from './db.js';
 import type { ThreadRef } from './threads.js';
 import type { Address } from '../model/types.js';
 
-export type Decision = 'decline' | 'withdraw' | 'rescind' | 'negotiate' | 'confirm';
-export const DECISIONS: Decision[] = ['decline', 'withdraw', 'rescind', 'negotiate', 'confirm'];
+import type { Decision } from '../model/types.js';
+export { DECISIONS, type Decision } from '../model/types.js';
 /**
  * pending: in the review queue; saving: claimed by one process that is talking to the provider;
  * saved: a draft is in the mailbox; sent: the owner's sent reply carries its key ("sent by you");

@@ -341,7 +341,7 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
 }
 
 function decisionOf(s: string | null): Decision {
-  if (!s || !(DECISIONS as string[]).includes(s)) throw new HttpError(400, `unknown decision "${String(s).slice(0, 20)}": one of ${DECISIONS.join(', ')}`);
+  if (!s || !(DECISIONS as readonly string[]).includes(s)) throw new HttpError(400, `unknown decision "${String(s).slice(0, 20)}": one of ${DECISIONS.join(', ')}`);
   return s as Decision;
 }
 

@@ -48,7 +48,7 @@ describe('the service layer schemas', () => {
 
   it('the board, an approve and a cycle match their schemas', async () => {
     const loaded = loadConfig(demo.config);
-    const opened = await openService(specFromConfig(loaded), { clock: fixedClock(demo.now), log: () => {}, write: () => {} });
+    const opened = await openService(await specFromConfig(loaded), { clock: fixedClock(demo.now), log: () => {}, write: () => {} });
     try {
       const s = opened.service;
       strictly(Board, s.board());
