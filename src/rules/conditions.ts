@@ -2,7 +2,8 @@
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
 import { domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
-import { combinePhrases, compilePhrase, findPhrase, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
+import { combinePhrases, compilePhrase, findPhrase, literalsOf, mayFind, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
+import type { LiteralSet } from './literal-index.js';
 import { formatPath } from '../yaml/load.js';
 
 export interface MessageContext {
@@ -15,6 +16,40 @@ export interface MessageContext {
   stage: StageOrNone;
   tags: ReadonlySet<string>;
   vars: () => Readonly<Record<string, string | number | null>>;
+  /** The message's texts as conditions read them, worked out once for all rules. */
+  texts: MessageTexts;
+}
+
+/**
+ * What every rule would otherwise work out again for the same message: the subject-and-body
+ * text, and the literal pieces (literal-index.ts) of each text a phrase reads. Computed on
+ * first use.
+ */
+export class MessageTexts {
+  private full: string | null = null;
+  private subjectSeen: LiteralSet | null = null;
+  private newTextSeen: LiteralSet | null = null;
+  private textSeen: LiteralSet | null = null;
+  private fullTextSeen: LiteralSet | null = null;
+  constructor(private readonly msg: ThreadMessage) {}
+
+  /** Subject and whole body, as `fullText` conditions read them. */
+  get fullText(): string {
+    return (this.full ??= `${this.msg.subject}\n${this.msg.text}`);
+  }
+
+  get subjectLiterals(): LiteralSet {
+    return (this.subjectSeen ??= literalsOf(this.msg.subject));
+  }
+
+  get newTextLiterals(): LiteralSet {
+    return (this.newTextSeen ??= literalsOf(this.msg.newText));
+  }
+
+  /** No piece spans the line break between subject and body, so the pieces are those of both. */
+  get fullTextLiterals(): LiteralSet {
+    return (this.fullTextSeen ??= this.subjectLiterals.union((this.textSeen ??= literalsOf(this.msg.text))));
+  }
 }
 
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
@@ -70,26 +105,29 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.subject) {
     const ps = phrases('subject', c.subject);
-    tests.push((x) => evidence(findPhrase(ps, x.msg.subject)));
+    tests.push((x) => evidence(findPhrase(ps, x.msg.subject, x.texts.subjectLiterals)));
   }
   if (c.text) {
     const ps = phrases('text', c.text);
-    tests.push((x) => evidence(findPhrase(ps, x.msg.newText)));
+    tests.push((x) => evidence(findPhrase(ps, x.msg.newText, x.texts.newTextLiterals)));
   }
   if (c.sentence) {
     const anyP = phrases(['sentence', 'any'], c.sentence.any);
     const noneP = phrases(['sentence', 'none'], c.sentence.none ?? []);
     tests.push((x) => {
+      // A sentence's pieces are among its message's: most messages need not be split at all.
+      const seen = x.texts.newTextLiterals;
+      if (!mayFind(anyP, seen)) return null;
       for (const sentence of sentencesOf(x.msg.newText)) {
-        const hit = findPhrase(anyP, sentence);
-        if (hit && !findPhrase(noneP, sentence)) return { sentence: hit.sentence };
+        const hit = findPhrase(anyP, sentence, seen);
+        if (hit && !findPhrase(noneP, sentence, seen)) return { sentence: hit.sentence };
       }
       return null;
     });
   }
   if (c.fullText) {
     const ps = phrases('fullText', c.fullText);
-    tests.push((x) => evidence(findPhrase(ps, `${x.msg.subject}\n${x.msg.text}`)));
+    tests.push((x) => evidence(findPhrase(ps, x.texts.fullText, x.texts.fullTextLiterals)));
   }
   if (c.attachment) {
     const ps = phrases('attachment', c.attachment);
@@ -133,7 +171,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       let total = 0;
       let best: { weight: number; sentence: string } | null = null;
       for (const g of groups) {
-        const hit = findPhrase(g.phrases, x.msg.newText);
+        const hit = findPhrase(g.phrases, x.msg.newText, x.texts.newTextLiterals);
         if (!hit) continue;
         total += g.weight;
         if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };

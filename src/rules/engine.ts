@@ -9,7 +9,7 @@
  * `ignore` ends the message's evaluation.
  */
 import type { MailThread, StageOrNone, ThreadMessage } from '../model/types.js';
-import type { MessageContext } from './conditions.js';
+import { MessageTexts, type MessageContext } from './conditions.js';
 import type { CompiledRule, RuleSet } from './load.js';
 import { nextStage } from './machine.js';
 
@@ -74,7 +74,7 @@ export function evaluateThread(thread: MailThread, rules: RuleSet, vars: ThreadV
   let decisive: { ctx: MessageContext; ruleIndex: number; margin: number | undefined; target: StageOrNone } | null = null;
 
   thread.messages.forEach((msg: ThreadMessage, index) => {
-    const ctx: MessageContext = { msg, previous: thread.messages[index - 1], index, count, stage, tags, vars };
+    const ctx: MessageContext = { msg, previous: thread.messages[index - 1], index, count, stage, tags, vars, texts: new MessageTexts(msg) };
     const out: MessageOutcome = {
       messageId: msg.id, ignored: false, stage, asks: undefined, asksRule: null, asksSentence: null, deadlineMs: undefined, rulesFired: [],
     };

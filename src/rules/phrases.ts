@@ -6,6 +6,9 @@
  * for a short gap of up to six words. A string written `/like this/` is a regular expression;
  * it is checked at load time and refused when it could backtrack catastrophically.
  */
+import { compileNeed, scanLiterals, type LiteralSet, type NeedTest } from './literal-index.js';
+import { anyOf, requiredLiterals, type Need } from './needs.js';
+
 export interface CompiledPhrase {
   source: string;
   re: RegExp;
@@ -16,11 +19,20 @@ export interface CompiledPhrase {
    * made phrase lists some twenty times slower.
    */
   wordStart: boolean;
+  /** The literal pieces a match needs (see needs.ts); null when no piece is known to be needed. */
+  need: Need | null;
+  /** Whether a text with these pieces may match (null: it may). A false answer is certain, so the expression is not run. */
+  mayMatch: NeedTest | null;
 }
 
 /** Longest text a phrase is run against; longer texts are cut (bounds the work per message). */
 export const MAX_MATCH_CHARS = 50_000;
 const MAX_REGEX_LENGTH = 400;
+
+/** The literal pieces of a text, as far as phrases read it. */
+export function literalsOf(text: string): LiteralSet {
+  return scanLiterals(text, MAX_MATCH_CHARS);
+}
 
 export class UnsafePatternError extends Error {}
 
@@ -36,7 +48,7 @@ export function compilePhrase(source: string): CompiledPhrase {
     } catch (e) {
       throw new UnsafePatternError(`invalid regular expression: ${(e as Error).message}`);
     }
-    return { source, re, wordStart: false };
+    return { source, re, wordStart: false, ...needOf(requiredLiterals(re.source)) };
   }
   const text = source.trim();
   if (!text) throw new UnsafePatternError('empty phrase');
@@ -48,7 +60,11 @@ export function compilePhrase(source: string): CompiledPhrase {
   );
   let body = parts.join('(?:\\s+[^\\s.!?]+){0,6}?\\s+');
   if (/[\p{L}\p{N}]$/u.test(text)) body = `${body}(?![\\p{L}\\p{N}])`;
-  return { source, re: new RegExp(body, 'giu'), wordStart: /^[\p{L}\p{N}]/u.test(text) };
+  return { source, re: new RegExp(body, 'giu'), wordStart: /^[\p{L}\p{N}]/u.test(text), ...needOf(requiredLiterals(body)) };
+}
+
+function needOf(need: Need | null): Pick<CompiledPhrase, 'need' | 'mayMatch'> {
+  return { need, mayMatch: need === null ? null : compileNeed(need) };
 }
 
 /** A literal space in a regular expression (outside a character class) matches any run of whitespace, as in plain phrases: mail is wrapped anywhere. */
@@ -129,7 +145,12 @@ export function combinePhrases(list: CompiledPhrase[]): CompiledPhrase[] {
   return [...byKind.values()].map((group) =>
     group.length === 1
       ? group[0]!
-      : { source: group.map((g) => g.source).join(' | '), re: new RegExp(group.map((g) => `(?:${g.re.source})`).join('|'), group[0]!.re.flags), wordStart: group[0]!.wordStart },
+      : {
+          source: group.map((g) => g.source).join(' | '),
+          re: new RegExp(group.map((g) => `(?:${g.re.source})`).join('|'), group[0]!.re.flags),
+          wordStart: group[0]!.wordStart,
+          ...needOf(anyOf(group.map((g) => g.need))),
+        },
   );
 }
 
@@ -141,13 +162,24 @@ export interface PhraseHit {
 
 const WORD_CHAR_BEFORE = /[\p{L}\p{N}]$/u;
 
-export function findPhrase(phrases: CompiledPhrase[], text: string): PhraseHit | null {
+/**
+ * The first phrase that matches the text, with its sentence. `seen` may give the literal pieces
+ * of the text, or of any text containing it (a message's for one of its sentences): phrases
+ * needing pieces that are not there are skipped without running their expression.
+ */
+export function findPhrase(phrases: CompiledPhrase[], text: string, seen?: LiteralSet): PhraseHit | null {
   const hay = text.length > MAX_MATCH_CHARS ? text.slice(0, MAX_MATCH_CHARS) : text;
   for (const p of phrases) {
+    if (p.mayMatch && !p.mayMatch((seen ??= literalsOf(text)))) continue;
     const m = exec(p, hay);
     if (m) return { phrase: p.source, sentence: sentenceAround(hay, m.index, m[0].length) };
   }
   return null;
+}
+
+/** Whether any of the phrases may match a text with these pieces (if none may, none matches). */
+export function mayFind(phrases: CompiledPhrase[], seen: LiteralSet): boolean {
+  return phrases.some((p) => !p.mayMatch || p.mayMatch(seen));
 }
 
 /** The first match whose start is a word start where the phrase asks for one (all alternatives share that start). */
