@@ -36,9 +36,17 @@ const ROBOT_DOMAINS = [
   'calendly.com', 'goodtime.io', 'modernloop.io', 'hirevue.com', 'codility.com', 'hackerrank.com', 'codesignal.com',
 ];
 
+const ROBOT_DOMAIN_SET = new Set(ROBOT_DOMAINS);
+
+/** The domain is one of ROBOT_DOMAINS or a subdomain of one: each of its parent domains is looked up once (every message meets this). */
 export function isRobotDomain(address: string): boolean {
-  const d = domainOf(address);
-  return ROBOT_DOMAINS.some((base) => domainMatches(d, base));
+  let d = domainOf(address);
+  for (;;) {
+    if (ROBOT_DOMAIN_SET.has(d)) return true;
+    const dot = d.indexOf('.');
+    if (dot < 0) return false;
+    d = d.slice(dot + 1);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
 import { domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
-import { combinePhrases, compilePhrase, findPhrase, literalsOf, mayFind, type CompiledPhrase, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
+import { combinePhrases, compilePhrase, hitOf, literalsOf, matchPhrase, mayFind, type CompiledPhrase, type PhraseMatch, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
 import type { LiteralSet } from './literal-index.js';
 import { formatPath } from '../yaml/load.js';
 
@@ -42,19 +42,24 @@ export class MessageTexts {
     return (this.subjectSeen ??= literalsOf(this.msg.subject));
   }
 
+  /** Most messages quote nothing: their new text is their text, read once for both. */
   get newTextLiterals(): LiteralSet {
-    return (this.newTextSeen ??= literalsOf(this.msg.newText));
+    return (this.newTextSeen ??= this.msg.newText === this.msg.text ? this.textLiterals : literalsOf(this.msg.newText));
+  }
+
+  private get textLiterals(): LiteralSet {
+    return (this.textSeen ??= literalsOf(this.msg.text));
   }
 
   /** No piece spans the line break between subject and body, so the pieces are those of both. */
   get fullTextLiterals(): LiteralSet {
-    return (this.fullTextSeen ??= this.subjectLiterals.union((this.textSeen ??= literalsOf(this.msg.text))));
+    return (this.fullTextSeen ??= this.subjectLiterals.union(this.textLiterals));
   }
 }
 
 /** Why a condition matched: the sentence that triggered it, when a phrase did. */
 export interface Evidence {
-  sentence: string | null;
+  readonly sentence: string | null;
   /** How far a `score` cleared its minimum (total − min), when a score decided; the smallest along the tree. */
   margin?: number;
 }
@@ -97,7 +102,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.fromName) {
     const ps = phrases('fromName', c.fromName);
-    tests.push((x) => (findPhrase(ps, x.msg.from?.name ?? '') ? YES : null));
+    tests.push((x) => (matchPhrase(ps, x.msg.from?.name ?? '') ? YES : null));
   }
   if (c.robotSender !== undefined) {
     const want = c.robotSender;
@@ -105,11 +110,11 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
   }
   if (c.subject) {
     const ps = phrases('subject', c.subject);
-    tests.push((x) => evidence(findPhrase(ps, x.msg.subject, x.texts.subjectLiterals)));
+    tests.push((x) => evidence(matchPhrase(ps, x.msg.subject, x.texts.subjectLiterals)));
   }
   if (c.text) {
     const ps = phrases('text', c.text);
-    tests.push((x) => evidence(findPhrase(ps, x.msg.newText, x.texts.newTextLiterals)));
+    tests.push((x) => evidence(matchPhrase(ps, x.msg.newText, x.texts.newTextLiterals)));
   }
   if (c.sentence) {
     const anyP = phrases(['sentence', 'any'], c.sentence.any);
@@ -119,19 +124,19 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       const seen = x.texts.newTextLiterals;
       if (!mayFind(anyP, seen)) return null;
       for (const sentence of sentencesOf(x.msg.newText)) {
-        const hit = findPhrase(anyP, sentence, seen);
-        if (hit && !findPhrase(noneP, sentence, seen)) return { sentence: hit.sentence };
+        const hit = matchPhrase(anyP, sentence, seen);
+        if (hit && !matchPhrase(noneP, sentence, seen)) return new MatchEvidence(hit);
       }
       return null;
     });
   }
   if (c.fullText) {
     const ps = phrases('fullText', c.fullText);
-    tests.push((x) => evidence(findPhrase(ps, x.texts.fullText, x.texts.fullTextLiterals)));
+    tests.push((x) => evidence(matchPhrase(ps, x.texts.fullText, x.texts.fullTextLiterals)));
   }
   if (c.attachment) {
     const ps = phrases('attachment', c.attachment);
-    tests.push((x) => (x.msg.attachments.some((a) => findPhrase(ps, a)) ? YES : null));
+    tests.push((x) => (x.msg.attachments.some((a) => matchPhrase(ps, a)) ? YES : null));
   }
   if (c.label) {
     const want = new Set(c.label.map((l) => l.toLowerCase()));
@@ -147,7 +152,7 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
       if (spec === true) cheap.push((x) => (x.msg.headers[key] !== undefined ? YES : null));
       else {
         const ps = phrases(['header', name], spec);
-        tests.push((x) => evidence(findPhrase(ps, x.msg.headers[key] ?? '')));
+        tests.push((x) => evidence(matchPhrase(ps, x.msg.headers[key] ?? '')));
       }
     }
   }
@@ -169,14 +174,15 @@ export function compileCondition(c: Condition, path: (string | number)[] = []): 
     const groups = c.score.of.map((g, i) => ({ weight: g.weight, phrases: phrases(['score', 'of', i, 'phrases'], g.phrases) }));
     tests.push((x) => {
       let total = 0;
-      let best: { weight: number; sentence: string } | null = null;
+      let best: { weight: number; match: PhraseMatch } | null = null;
       for (const g of groups) {
-        const hit = findPhrase(g.phrases, x.msg.newText, x.texts.newTextLiterals);
-        if (!hit) continue;
+        const match = matchPhrase(g.phrases, x.msg.newText, x.texts.newTextLiterals);
+        if (!match) continue;
         total += g.weight;
-        if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, sentence: hit.sentence };
+        if (g.weight > 0 && (!best || g.weight > best.weight)) best = { weight: g.weight, match };
       }
-      return total >= min ? { sentence: best?.sentence ?? null, margin: total - min } : null;
+      // Only the heaviest group's sentence is evidence.
+      return total >= min ? new MatchEvidence(best?.match ?? null, total - min) : null;
     });
   }
   if (c.stage) {
@@ -247,22 +253,82 @@ export function sentencesOf(text: string): string[] {
   return out;
 }
 
-/** Long lines (40+ characters) not ending a sentence continue on the next line unless it starts a list item. */
-const WRAPPED = /([^\n]{40,}[^\s.!?:;])[ \t]*\n(?=[ \t]*[\p{Ll}\p{N}(\p{Lu}][^\n]*)/gu;
-function unwrap(text: string): string {
-  return text.replace(WRAPPED, '$1 ');
+/**
+ * Long lines (41+ characters) not ending a sentence continue on the next line unless it starts a
+ * list item: as `text.replace(WRAPPED, '$1 ')` (the definition, kept for the tests), which
+ * backtracks over every position of every line; this reads each line once.
+ */
+export const WRAPPED = /([^\n]{40,}[^\s.!?:;])[ \t]*\n(?=[ \t]*[\p{Ll}\p{N}(\p{Lu}][^\n]*)/gu;
+const ENDS_SENTENCE = /[\s.!?:;]/u;
+const GOES_ON = /^[ \t]*[\p{Ll}\p{N}(\p{Lu}]/u;
+export function unwrap(text: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1) return text;
+  let out = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (i === lines.length - 1) return out + line;
+    // The line's last character that is not a space or tab, and how many code points come before it.
+    let end = line.length;
+    while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+    const lastIsLow = end > 1 && (line.charCodeAt(end - 1) & 0xfc00) === 0xdc00 && (line.charCodeAt(end - 2) & 0xfc00) === 0xd800;
+    const last = end - (lastIsLow ? 2 : 1);
+    const joins = last >= 0 && !ENDS_SENTENCE.test(line.slice(last, end)) && codePointsAtLeast(line, last, 40) && GOES_ON.test(lines[i + 1]!);
+    out += joins ? `${line.slice(0, end)} ` : `${line}\n`;
+  }
+  return out;
 }
 
-/** The first sentence found, and the tightest score margin. */
+/** Whether the first `end` UTF-16 units of a line hold at least `n` code points. */
+function codePointsAtLeast(line: string, end: number, n: number): boolean {
+  if (end < n) return false;
+  if (end >= 2 * n) return true;
+  let count = 0;
+  for (let i = 0; i < end; i++) {
+    const c = line.charCodeAt(i);
+    if (!((c & 0xfc00) === 0xdc00 && i > 0 && (line.charCodeAt(i - 1) & 0xfc00) === 0xd800)) count++;
+  }
+  return count >= n;
+}
+
+/**
+ * Evidence of a phrase match. Its sentence is cut out of the text only when it is read (for a
+ * stage change or an ask): most matches are only tested, inside `all`, `not` or a score.
+ */
+class MatchEvidence implements Evidence {
+  private cut: string | null | undefined;
+  constructor(
+    private readonly match: PhraseMatch | null,
+    readonly margin?: number,
+  ) {}
+
+  get sentence(): string | null {
+    if (this.cut === undefined) this.cut = this.match && hitOf(this.match).sentence;
+    return this.cut;
+  }
+}
+
+/** The first sentence found (read when asked for), and the tightest score margin. */
+class MergedEvidence implements Evidence {
+  constructor(
+    private readonly a: Evidence,
+    private readonly b: Evidence,
+    readonly margin?: number,
+  ) {}
+
+  get sentence(): string | null {
+    return this.a.sentence ?? this.b.sentence;
+  }
+}
+
 function merge(a: Evidence, b: Evidence): Evidence {
   if (b === YES) return a;
   if (a === YES) return b;
-  const margin = a.margin === undefined ? b.margin : b.margin === undefined ? a.margin : Math.min(a.margin, b.margin);
-  return { sentence: a.sentence ?? b.sentence, ...(margin === undefined ? {} : { margin }) };
+  return new MergedEvidence(a, b, a.margin === undefined ? b.margin : b.margin === undefined ? a.margin : Math.min(a.margin, b.margin));
 }
 
-function evidence(hit: { sentence: string } | null): Evidence | null {
-  return hit ? { sentence: hit.sentence } : null;
+function evidence(match: PhraseMatch | null): Evidence | null {
+  return match && new MatchEvidence(match);
 }
 
 /**

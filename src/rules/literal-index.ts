@@ -104,10 +104,11 @@ function exactTest(need: Need): NeedTest {
 interface Automaton {
   /** How many pieces it knows (pieces numbered later are not searched for). */
   known: number;
-  /** ASCII code → character class (0: a character no piece contains). */
+  /** UTF-16 code unit → character class, folded as foldToAscii does (0: a character no piece contains). */
   classOf: Uint8Array;
-  classes: number;
-  /** Next state for state × class. */
+  /** log2 of a state's row in `next` (rows are a power of two wide, so a row's state is a shift away). */
+  shift: number;
+  /** Next state's row start (state << shift) for a row start + class. */
   next: Int32Array;
   /** Pieces ending at a state: outIds[outStart[s] .. outStart[s + 1]). */
   outStart: Int32Array;
@@ -168,20 +169,29 @@ function build(list: readonly string[]): Automaton {
   }
   const outStart = new Int32Array(trie.length + 1);
   for (let s = 0; s < trie.length; s++) outStart[s + 1] = outStart[s] + out[s].length;
-  return { known: list.length, classOf, classes, next, outStart, outIds: Int32Array.from(out.flat()) };
+  // The scan's tables: every code unit's class, and rows of a power-of-two width holding row starts.
+  const unitClass = new Uint8Array(0x10000);
+  for (let u = 0; u < 0x10000; u++) {
+    const c = foldToAscii(u);
+    unitClass[u] = c < 0 ? 0 : classOf[c];
+  }
+  const shift = Math.ceil(Math.log2(classes));
+  const rows = new Int32Array(trie.length << shift);
+  for (let s = 0; s < trie.length; s++) for (let k = 0; k < classes; k++) rows[(s << shift) + k] = next[s * classes + k] << shift;
+  return { known: list.length, classOf: unitClass, shift, next: rows, outStart, outIds: Int32Array.from(out.flat()) };
 }
 
 /** The pieces in the first `limit` characters of a text. */
 export function scanLiterals(text: string, limit = text.length): LiteralSet {
   const a = currentAutomaton();
   const bits = new Uint32Array((a.known + 31) >>> 5);
-  const { classOf, classes, next, outStart, outIds } = a;
+  const { classOf, shift, next, outStart, outIds } = a;
   const n = Math.min(text.length, limit);
-  let s = 0;
+  let row = 0;
   for (let i = 0; i < n; i++) {
-    const c = foldToAscii(text.charCodeAt(i));
-    s = next[s * classes + (c < 0 ? 0 : classOf[c])];
-    for (let j = outStart[s], end = outStart[s + 1]; j < end; j++) {
+    row = next[row + classOf[text.charCodeAt(i)]];
+    const state = row >>> shift;
+    for (let j = outStart[state], end = outStart[state + 1]; j < end; j++) {
       const id = outIds[j];
       bits[id >>> 5] |= 1 << (id & 31);
     }

@@ -162,19 +162,38 @@ export interface PhraseHit {
 
 const WORD_CHAR_BEFORE = /[\p{L}\p{N}]$/u;
 
+/** Where the first matching phrase matched, before its sentence is cut out (see findPhrase). */
+export interface PhraseMatch {
+  phrase: string;
+  hay: string;
+  index: number;
+  length: number;
+}
+
 /**
- * The first phrase that matches the text, with its sentence. `seen` may give the literal pieces
- * of the text, or of any text containing it (a message's for one of its sentences): phrases
- * needing pieces that are not there are skipped without running their expression.
+ * The first phrase that matches the text, and where. `seen` may give the literal pieces of the
+ * text, or of any text containing it (a message's for one of its sentences): phrases needing
+ * pieces that are not there are skipped without running their expression.
  */
-export function findPhrase(phrases: CompiledPhrase[], text: string, seen?: LiteralSet): PhraseHit | null {
+export function matchPhrase(phrases: CompiledPhrase[], text: string, seen?: LiteralSet): PhraseMatch | null {
   const hay = text.length > MAX_MATCH_CHARS ? text.slice(0, MAX_MATCH_CHARS) : text;
   for (const p of phrases) {
     if (p.mayMatch && !p.mayMatch((seen ??= literalsOf(text)))) continue;
     const m = exec(p, hay);
-    if (m) return { phrase: p.source, sentence: sentenceAround(hay, m.index, m[0].length) };
+    if (m) return { phrase: p.source, hay, index: m.index, length: m[0].length };
   }
   return null;
+}
+
+/** The sentence a match is in, for `explain`. */
+export function hitOf(m: PhraseMatch): PhraseHit {
+  return { phrase: m.phrase, sentence: sentenceAround(m.hay, m.index, m.length) };
+}
+
+/** The first phrase that matches the text, with its sentence (see matchPhrase). */
+export function findPhrase(phrases: CompiledPhrase[], text: string, seen?: LiteralSet): PhraseHit | null {
+  const m = matchPhrase(phrases, text, seen);
+  return m && hitOf(m);
 }
 
 /** Whether any of the phrases may match a text with these pieces (if none may, none matches). */
@@ -195,11 +214,14 @@ function exec(p: CompiledPhrase, hay: string): RegExpExecArray | null {
   }
 }
 
+/** `.`, `!`, `?` (and a line break, which ends a sentence too but is not kept). */
+const isStop = (c: number) => c === 0x2e || c === 0x21 || c === 0x3f;
+
 export function sentenceAround(text: string, start: number, len: number): string {
   let a = start;
-  while (a > 0 && !/[.!?\n]/.test(text[a - 1]!) && start - a < 200) a--;
+  while (a > 0 && !isStop(text.charCodeAt(a - 1)) && text.charCodeAt(a - 1) !== 0x0a && start - a < 200) a--;
   let b = start + len;
-  while (b < text.length && !/[.!?\n]/.test(text[b]!) && b - start < 300) b++;
-  if (b < text.length && /[.!?]/.test(text[b]!)) b++;
+  while (b < text.length && !isStop(text.charCodeAt(b)) && text.charCodeAt(b) !== 0x0a && b - start < 300) b++;
+  if (b < text.length && isStop(text.charCodeAt(b))) b++;
   return text.slice(a, b).replace(/\s+/g, ' ').trim();
 }
