@@ -41,10 +41,17 @@ export class OfferwatchError extends Error {
   readonly code: ErrorCode;
   /** Seconds to wait before retrying, when the provider said so. */
   retryAfter?: number;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+  /**
+   * A refusal the owner may override (a decision that does not fit the stage, a draft that still
+   * needs an edit). The message names no front end's control: the CLI adds its `--force`, the web
+   * page offers to go ahead anyway.
+   */
+  readonly overridable: boolean;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number; overridable?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OfferwatchError';
     this.code = code;
+    this.overridable = options?.overridable ?? false;
     if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }

@@ -345,7 +345,7 @@ export class Service {
     const p = this.store.proposals.get(id);
     if (!p) throw new OfferwatchError('ENOTFOUND', `cannot find draft #${id}`);
     if (p.status === 'pending' && p.needsEdit.length && !opts.force) {
-      throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); run offerwatch drafts edit ${p.id}, or approve with --force`);
+      throw new OfferwatchError('EUSAGE', `cannot save draft #${p.id} yet: it needs your edit (${p.needsEdit.join('; ')}); edit it first`, { overridable: true });
     }
     const connector = ctx.connectors.find((c) => c.name === p.source);
     const r = await saveProposal(this.store, connector, p, ctx.owner, this.now());

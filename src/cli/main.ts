@@ -58,7 +58,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     const debug = argv.includes('--debug');
     const first = (s: string) => s.split('\n')[0]!.trim();
-    if (isOfferwatchError(e)) io.err(`offerwatch: ${first(e.message)}\n`);
+    if (isOfferwatchError(e)) io.err(`offerwatch: ${first(e.message)}${e.overridable ? ' (or use --force to go ahead anyway)' : ''}\n`);
     else io.err(`offerwatch: internal error: ${first(e instanceof Error ? e.message : String(e))} (run again with --debug for details)\n`);
     if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
     return exitCodeFor(e);

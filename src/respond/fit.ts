@@ -39,6 +39,8 @@ export interface FitRequest {
 }
 
 const usage = (m: string) => new OfferwatchError('EUSAGE', m);
+/** A refusal the owner may override (force). */
+const unfit = (m: string) => new OfferwatchError('EUSAGE', m, { overridable: true });
 
 /** Checks a reason on its own: it must be one some template knows. */
 export function checkReason(templates: TemplateSet, reason: string | null): void {
@@ -52,20 +54,19 @@ export function fittingTemplate(templates: TemplateSet, req: FitRequest): Templa
   const eff = effectiveDecision(req.decision, req.stage);
   const named = eff === req.decision ? eff : `${eff} (what ${req.decision} means at stage ${req.stage})`;
   const force = req.force ?? false;
-  const hint = ' (use --force to propose it anyway)';
   checkReason(templates, req.reason);
   if (req.templateId) {
     const t = templates.get(req.templateId);
     if (!t) throw usage(`cannot propose a draft for ${req.thread}: template "${req.templateId}" does not exist (templates: ${templates.list().map((x) => x.id).join(', ')})`);
-    if (!force && t.decision !== eff) throw usage(`cannot propose a draft for ${req.thread}: template ${t.id} is for ${t.decision}, not ${named}${hint}`);
+    if (!force && t.decision !== eff) throw unfit(`cannot propose a draft for ${req.thread}: template ${t.id} is for ${t.decision}, not ${named}`);
     if (!force && (req.stage === 'none' || !t.stages.includes(req.stage))) {
-      throw usage(`cannot propose a draft for ${req.thread}: template ${t.id} fits stage ${t.stages.join(', ')}, and the thread is at stage ${req.stage}${hint}`);
+      throw unfit(`cannot propose a draft for ${req.thread}: template ${t.id} fits stage ${t.stages.join(', ')}, and the thread is at stage ${req.stage}`);
     }
     return t;
   }
   if (req.reason && !force && !templates.list().some((t) => t.decision === eff && t.reasons.includes(req.reason!))) {
     const theirs = [...new Set(templates.list().filter((t) => t.decision === eff).flatMap((t) => t.reasons))];
-    throw usage(`cannot propose ${named} for ${req.thread} with reason ${req.reason}: ${eff} ${theirs.length ? `uses the reasons ${theirs.join(', ')}` : 'uses no reason'}; leave --reason out for its neutral template${hint}`);
+    throw unfit(`cannot propose ${named} for ${req.thread} with reason ${req.reason}: ${eff} ${theirs.length ? `uses the reasons ${theirs.join(', ')}` : 'uses no reason'}; leave the reason out for its neutral template`);
   }
   const t = templates.choose(eff, req.reason ?? undefined, req.stage);
   if (t) return t;
@@ -74,7 +75,7 @@ export function fittingTemplate(templates: TemplateSet, req: FitRequest): Templa
     if (any) return any;
   }
   const fits = stagesFor(templates, eff);
-  throw usage(`cannot propose ${named} for ${req.thread}: the thread is at stage ${req.stage}, and ${eff} fits ${fits.length ? `stage ${fits.join(', ')}` : 'no stage'}${hint}`);
+  throw unfit(`cannot propose ${named} for ${req.thread}: the thread is at stage ${req.stage}, and ${eff} fits ${fits.length ? `stage ${fits.join(', ')}` : 'no stage'}`);
 }
 
 /**

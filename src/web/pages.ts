@@ -274,6 +274,22 @@ export function offersPage(ctx: PageContext, o: Offers): string {
   return layout(ctx, 'Offers', html`<h1>Offers side by side</h1>${scores}${priorities}`, { current: '/offers' });
 }
 
+/**
+ * A refusal the owner may override (a decision that does not fit the thread's stage, a draft that
+ * still needs an edit): the reason, and a button that sends the same request again, forced.
+ */
+export function refusalPage(ctx: PageContext, message: string, action: string, form: URLSearchParams, label: string, back: string): string {
+  const fields = [...form].filter(([k]) => k !== 'csrf' && k !== 'force');
+  return layout(ctx, 'Not as it stands', html`<h1>Not as it stands</h1><p class="error" role="alert">${message}</p>
+  <form method="post" action="${action}" class="inline">
+    <input type="hidden" name="csrf" value="${ctx.csrf}">
+    ${fields.map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+    <input type="hidden" name="force" value="1">
+    <button type="submit">${label}</button>
+  </form>
+  <p><a href="${back}">Back</a></p>`);
+}
+
 export function messagePage(ctx: PageContext, title: string, message: string, back = '/'): string {
   return layout(ctx, title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p><p><a href="${back}">Back</a></p>`);
 }

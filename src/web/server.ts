@@ -18,7 +18,7 @@ import { isOfferwatchError } from '../errors.js';
 import { STAGES_OR_NONE, type StageOrNone } from '../model/types.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { Times } from './html.js';
-import { boardPage, messagePage, offersPage, threadPage, type PageContext } from './pages.js';
+import { boardPage, messagePage, offersPage, refusalPage, threadPage, type PageContext } from './pages.js';
 
 export const WEB_DIR = join(PACKAGE_ROOT, 'web');
 const MAX_BODY = 1 << 20;
@@ -225,10 +225,25 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
     const wantsJson = (req.headers.accept ?? '').includes('application/json');
     const back = (thread: string, hash = '') => `/thread?id=${encodeURIComponent(thread)}${hash}`;
     const thread = form.get('thread') ?? '';
+    const forced = form.get('force') === '1';
+    /** Runs an action the owner may force; a refusal they may override is answered with a button that repeats it forced. */
+    async function orAnyway<T>(res: ServerResponse, action: string, f: URLSearchParams, label: string, backTo: string, fn: () => T | Promise<T>): Promise<T | null> {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isOfferwatchError(e) || !e.overridable || forced) throw e;
+        if (wantsJson) sendJson(res, 400, { error: e.message, overridable: true });
+        else sendHtml(res, 400, refusalPage(pageCtx(), e.message, action, f, label, backTo));
+        return null;
+      }
+    }
     switch (path) {
       case '/decide': {
-        service.decide(thread, decisionOf(form.get('decision')), { reason: form.get('reason') || null, template: form.get('template') || undefined });
-        return redirect(res, back(thread, '#drafts'));
+        const decided = await orAnyway(res, path, form, 'Propose it anyway', back(thread, '#decide'), () =>
+          service.decide(thread, decisionOf(form.get('decision')), { reason: form.get('reason') || null, template: form.get('template') || undefined, force: forced }),
+        );
+        if (decided) redirect(res, back(thread, '#drafts'));
+        return;
       }
       case '/snooze':
         await service.snooze(thread, (form.get('when') ?? '').trim().split(/\s+/).filter(Boolean));
@@ -251,8 +266,9 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
         return redirect(res, back(`${p.source}:${p.threadId}`, '#drafts'));
       }
       case '/drafts/approve': {
-        const r = await service.approve(draftId(form.get('id')), { force: form.get('force') === '1' });
-        return redirect(res, back(`${r.proposal.source}:${r.proposal.threadId}`, '#drafts'));
+        const r = await orAnyway(res, path, form, 'Save it anyway', req.headers.referer ?? '/', () => service.approve(draftId(form.get('id')), { force: forced }));
+        if (r) redirect(res, back(`${r.proposal.source}:${r.proposal.threadId}`, '#drafts'));
+        return;
       }
       case '/drafts/discard': {
         const { proposal: p } = await service.discard(draftId(form.get('id')));

@@ -181,6 +181,32 @@ describe('mail is text', () => {
   });
 });
 
+describe('a refusal the owner may override', () => {
+  const post = (path: string, fields: Record<string, string>, accept = 'text/html') =>
+    http(served, path, { method: 'POST', headers: { Cookie: cookie, Origin: served.origin, Accept: accept, 'Content-Type': 'application/x-www-form-urlencoded' }, body: form(fields) });
+
+  it('names no CLI flag, and offers to go ahead anyway with the same request', async () => {
+    // Rescinding an acceptance on an offer that was never accepted does not fit the stage.
+    const refused = await post('/decide', { csrf, thread: threadId, decision: 'rescind', reason: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatch(/stage offer/);
+    expect(refused.body).not.toMatch(/--force/);
+    const again = /<form method="post" action="\/decide"[\s\S]*?<\/form>/.exec(refused.body)?.[0] ?? '';
+    expect(again).toContain('name="force" value="1"');
+    expect(again).toContain('name="decision" value="rescind"');
+    expect(again).toContain('Propose it anyway');
+    const json = await post('/decide', { csrf, thread: threadId, decision: 'rescind' }, 'application/json');
+    expect(JSON.parse(json.body)).toMatchObject({ overridable: true });
+
+    const fields = Object.fromEntries([...again.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+    const forced = await post('/decide', fields);
+    expect(forced.status, forced.body).toBe(303);
+    const t = JSON.parse((await http(served, `/api/thread?id=${encodeURIComponent(threadId)}`, { headers: { Cookie: cookie } })).body) as { proposals: { decision: string; status: string }[] };
+    expect(t.proposals.filter((p) => p.status === 'pending').map((p) => p.decision)).toEqual(['rescind']);
+    await post('/drafts/discard', { csrf, id: String((t.proposals as unknown as { id: number }[]).at(-1)!.id) });
+  });
+});
+
 describe('cycles from the page', () => {
   it('are single-flight with other processes: 409 while another holds the lock, 202 after it is killed', async () => {
     const holder = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/helpers/hold-lock.ts'), join(dir, 'state', 'offerwatch.db')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
