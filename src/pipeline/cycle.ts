@@ -99,10 +99,13 @@ export async function syncSources(ctx: CycleContext, signal?: AbortSignal): Prom
   return reports;
 }
 
-/** Verdicts saved per transaction: one commit per batch, not per thread. */
-const SAVE_BATCH = 500;
+/**
+ * Threads classified per page: their ids are read from the store a page at a time and their
+ * verdicts saved in one transaction per page, so that memory stays flat whatever the mailbox's size.
+ */
+export const CLASSIFY_PAGE = 500;
 
-export function classifyChanged(ctx: CycleContext): number {
+export function classifyChanged(ctx: CycleContext, pageSize = CLASSIFY_PAGE): number {
   const { store } = ctx;
   if (store.meta('fingerprint') !== ctx.fingerprint) {
     store.threads.markAllDirty();
@@ -110,29 +113,27 @@ export function classifyChanged(ctx: CycleContext): number {
   }
   const now = ctx.clock.now();
   let n = 0;
-  let batch: ThreadVerdict[] = [];
   // The owner's corrections in force, read once: few threads have one.
   const corrected = new Map<string, Correction[]>();
   for (const c of store.corrections.list()) {
     const k = `${c.source}\u0000${c.threadId}`;
     corrected.set(k, [...(corrected.get(k) ?? []), c]);
   }
-  for (const ref of store.threads.dirty()) {
-    const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
-    if (!thread) continue;
-    const corrections = corrected.get(`${ref.source}\u0000${ref.id}`) ?? [];
-    batch.push(classifyThread(thread, ctx.rules, ctx.deadlines, now, corrections, (c, fate) => {
-      const row = corrections.find((x) => x.kind === c.kind)!;
-      if (fate === 'end') store.corrections.end(row, now);
-      else if (fate === 'reanchor') store.corrections.reanchor(row, thread.messages[thread.messages.length - 1]!.id);
-    }));
-    n++;
-    if (batch.length >= SAVE_BATCH) {
-      store.threads.saveAll(batch, ctx.fingerprint);
-      batch = [];
+  for (const page of store.threads.dirtyPages(pageSize)) {
+    const verdicts: ThreadVerdict[] = [];
+    for (const ref of page) {
+      const thread = store.messages.loadThread(ref.source, ref.id, ctx.owner);
+      if (!thread) continue;
+      const corrections = corrected.get(`${ref.source}\u0000${ref.id}`) ?? [];
+      verdicts.push(classifyThread(thread, ctx.rules, ctx.deadlines, now, corrections, (c, fate) => {
+        const row = corrections.find((x) => x.kind === c.kind)!;
+        if (fate === 'end') store.corrections.end(row, now);
+        else if (fate === 'reanchor') store.corrections.reanchor(row, thread.messages[thread.messages.length - 1]!.id);
+      }));
+      n++;
     }
+    if (verdicts.length) store.threads.saveAll(verdicts, ctx.fingerprint);
   }
-  if (batch.length) store.threads.saveAll(batch, ctx.fingerprint);
   return n;
 }
 

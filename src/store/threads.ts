@@ -16,7 +16,24 @@ export class ThreadStore {
   }
 
   dirty(): ThreadRef[] {
-    return this.sql('SELECT source, id FROM threads WHERE dirty = 1 ORDER BY source, id').all() as ThreadRef[];
+    return [...this.dirtyPages(1000)].flat();
+  }
+
+  /**
+   * The threads to classify, `size` at a time in the order they were first stored, so that a
+   * mailbox of any size is never held whole. Each page is read when the one before it has been
+   * handled: saving a verdict in between is safe (the walk goes by rowid, past what it has seen).
+   */
+  *dirtyPages(size: number): Generator<ThreadRef[]> {
+    const page = this.sql('SELECT rowid, source, id FROM threads WHERE dirty = 1 AND rowid > ? ORDER BY rowid LIMIT ?');
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, size) as (ThreadRef & { rowid: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.rowid;
+      yield rows.map((r) => ({ source: r.source, id: r.id }));
+      if (rows.length < size) return;
+    }
   }
 
   /** Marks every thread for reclassification (rules or config changed). */
