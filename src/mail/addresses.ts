@@ -11,6 +11,20 @@ export function localPartOf(address: string): string {
   return (at < 0 ? address : address.slice(0, at)).toLowerCase();
 }
 
+/**
+ * Whether a domain or one of its parents is in the set: a.b.example.com looks up a.b.example.com,
+ * b.example.com, example.com, com. The set holds lower-case domains without a leading dot; this
+ * is `domainMatches` against every member, one lookup per label.
+ */
+export function domainIn(domain: string, set: ReadonlySet<string>): boolean {
+  for (let d = domain; ; ) {
+    if (set.has(d)) return true;
+    const dot = d.indexOf('.');
+    if (dot < 0) return false;
+    d = d.slice(dot + 1);
+  }
+}
+
 /** True when `domain` equals `base` or is a subdomain of it. */
 export function domainMatches(domain: string, base: string): boolean {
   const d = domain.toLowerCase();
@@ -38,15 +52,9 @@ const ROBOT_DOMAINS = [
 
 const ROBOT_DOMAIN_SET = new Set(ROBOT_DOMAINS);
 
-/** The domain is one of ROBOT_DOMAINS or a subdomain of one: each of its parent domains is looked up once (every message meets this). */
+/** The domain is one of ROBOT_DOMAINS or a subdomain of one (every message meets this). */
 export function isRobotDomain(address: string): boolean {
-  let d = domainOf(address);
-  for (;;) {
-    if (ROBOT_DOMAIN_SET.has(d)) return true;
-    const dot = d.indexOf('.');
-    if (dot < 0) return false;
-    d = d.slice(dot + 1);
-  }
+  return domainIn(domainOf(address), ROBOT_DOMAIN_SET);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Compiles a rule's `when` tree into a predicate over one message in its thread. */
 import type { ThreadMessage, StageOrNone } from '../model/types.js';
-import { domainOf, isRobotAddress } from '../mail/addresses.js';
+import { domainIn, domainOf, isRobotAddress } from '../mail/addresses.js';
 import type { Condition, VarTest } from './schema.js';
 import { combinePhrases, compilePhrase, hitOf, literalsOf, matchPhrase, mayFind, type CompiledPhrase, type PhraseMatch, UnsafePatternError, MAX_MATCH_CHARS } from './phrases.js';
 import type { LiteralSet } from './literal-index.js';
@@ -342,14 +342,11 @@ function senderMatcher(patterns: string[]): (address: string) => boolean {
   for (const raw of patterns) {
     const pat = raw.toLowerCase().trim();
     if (pat.includes('@') || pat.includes('*')) globs.push(new RegExp(`^${pat.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^@]*')}$`));
-    else domains.add(pat.replace(/^\*?\./, ''));
+    else if (pat.replace(/^\*?\./, '')) domains.add(pat.replace(/^\*?\./, ''));
   }
   return (address) => {
     const a = address.toLowerCase();
-    if (domains.size && a.includes('@')) {
-      // a.b.example.com → a.b.example.com, b.example.com, example.com, com
-      for (let d = domainOf(a); d; d = d.slice(d.indexOf('.') + 1 || d.length)) if (domains.has(d)) return true;
-    }
+    if (domains.size && a.includes('@') && domainIn(domainOf(a), domains)) return true;
     return globs.some((g) => g.test(a));
   };
 }

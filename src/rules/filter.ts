@@ -5,7 +5,7 @@
 import type { CandidateFilter, MessageMeta } from '../connectors/port.js';
 import type { RuleSet } from './load.js';
 import { evaluateThread } from './engine.js';
-import { domainMatches, domainOf } from '../mail/addresses.js';
+import { domainIn, domainOf } from '../mail/addresses.js';
 import type { MailThread } from '../model/types.js';
 
 /**
@@ -32,13 +32,15 @@ export const DEFAULT_LOOKBACK_DAYS = 180;
 
 export function candidateFilter(rules: RuleSet, lookbackDays = DEFAULT_LOOKBACK_DAYS): CandidateFilter {
   const domains = rules.senderDomains;
+  // Looked up per parent domain of each sender (as domainMatches against every entry would say).
+  const domainSet = new Set(domains.map((d) => d.toLowerCase().replace(/^\*?\./, '')));
   return {
     senderDomains: domains,
     phrases: SEARCH_PHRASES,
     lookbackDays,
     isCandidate(meta: MessageMeta): boolean {
       const addr = meta.from?.address ?? '';
-      if (addr && domains.some((d) => domainMatches(domainOf(addr), d))) return true;
+      if (addr && domainIn(domainOf(addr), domainSet)) return true;
       const thread: MailThread = {
         id: 'meta',
         source: 'filter',

@@ -227,19 +227,19 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
     const thread = form.get('thread') ?? '';
     const forced = form.get('force') === '1';
     /** Runs an action the owner may force; a refusal they may override is answered with a button that repeats it forced. */
-    async function orAnyway<T>(res: ServerResponse, action: string, f: URLSearchParams, label: string, backTo: string, fn: () => T | Promise<T>): Promise<T | null> {
+    async function orAnyway<T>(label: string, backTo: string, fn: () => T | Promise<T>): Promise<T | null> {
       try {
         return await fn();
       } catch (e) {
         if (!isOfferwatchError(e) || !e.overridable || forced) throw e;
         if (wantsJson) sendJson(res, 400, { error: e.message, overridable: true });
-        else sendHtml(res, 400, refusalPage(pageCtx(), e.message, action, f, label, backTo));
+        else sendHtml(res, 400, refusalPage(pageCtx(), e.message, path, form, label, backTo));
         return null;
       }
     }
     switch (path) {
       case '/decide': {
-        const decided = await orAnyway(res, path, form, 'Propose it anyway', back(thread, '#decide'), () =>
+        const decided = await orAnyway('Propose it anyway', back(thread, '#decide'), () =>
           service.decide(thread, decisionOf(form.get('decision')), { reason: form.get('reason') || null, template: form.get('template') || undefined, force: forced }),
         );
         if (decided) redirect(res, back(thread, '#drafts'));
@@ -266,7 +266,7 @@ export async function startServer(service: Service, opts: ServeOptions): Promise
         return redirect(res, back(`${p.source}:${p.threadId}`, '#drafts'));
       }
       case '/drafts/approve': {
-        const r = await orAnyway(res, path, form, 'Save it anyway', req.headers.referer ?? '/', () => service.approve(draftId(form.get('id')), { force: forced }));
+        const r = await orAnyway('Save it anyway', req.headers.referer ?? '/', () => service.approve(draftId(form.get('id')), { force: forced }));
         if (r) redirect(res, back(`${r.proposal.source}:${r.proposal.threadId}`, '#drafts'));
         return;
       }
